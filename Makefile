@@ -1,0 +1,104 @@
+# perfbisect: find the commit that made a kernel slower.
+# Non-recursive: every directory lists its sources here.
+include config.mk
+
+PKGS = libgit2 libssh2 gsl sqlite3 jansson
+PKG_MISSING := $(shell $(PKG_CONFIG) --atleast-version=1.5 libgit2 || echo libgit2; \
+	$(PKG_CONFIG) --atleast-version=1.10 libssh2 || echo libssh2; \
+	$(PKG_CONFIG) --atleast-version=2.7 gsl || echo gsl; \
+	$(PKG_CONFIG) --exists sqlite3 || echo sqlite3; \
+	$(PKG_CONFIG) --exists jansson || echo jansson)
+ifneq ($(strip $(PKG_MISSING)),)
+ifeq ($(filter deps clean,$(MAKECMDGOALS)),)
+$(error missing libraries: $(PKG_MISSING); run scripts/deps)
+endif
+endif
+
+INCS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
+CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+WARN = -Wall -Wextra
+ifeq ($(DEVELOPER),1)
+WARN += -Werror -Wpedantic -Wmissing-prototypes -Wstrict-prototypes \
+	-Wold-style-definition -Wwrite-strings -Wpointer-arith -Wshadow -Wvla \
+	-Wformat=2 -Wno-format-nonliteral -fno-common
+endif
+ifneq ($(SANITIZE),)
+SAN = -fsanitize=$(SANITIZE) -fno-sanitize-recover=$(SANITIZE) -fno-omit-frame-pointer
+endif
+
+PB_CPPFLAGS = -std=c99 -D_GNU_SOURCE -I. $(INCS) -DPERFBISECT_VERSION='"$(VERSION)"'
+PB_CFLAGS = $(PB_CPPFLAGS) $(WARN) $(SAN) $(CPPFLAGS) $(CFLAGS)
+PB_LDFLAGS = $(SAN) $(LDFLAGS)
+
+# Every .c below these directories is part of the program, except main.c.
+SRCS := $(filter-out bisect/main.c,$(sort $(wildcard bisect/*.c kexec/*.c metrics/*.c stats/*.c)))
+OBJS := $(SRCS:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(BUILD)/bisect/main.o
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+HELPER_BIN := $(BUILD)/tests/helper
+DEPS := $(OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_BINS:=.d) $(HELPER_BIN).d
+
+all: perfbisect
+
+perfbisect: $(MAIN_OBJ) $(BUILD)/libperfbisect.a
+	$(CC) -o $@ $(MAIN_OBJ) $(BUILD)/libperfbisect.a $(PB_LDFLAGS) $(LIBS)
+
+$(BUILD)/libperfbisect.a: $(OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $(OBJS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(PB_CFLAGS) -MD -MP -c -o $@ $<
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libperfbisect.a
+	@mkdir -p $(@D)
+	$(CC) $(PB_CFLAGS) $(CMOCKA_CFLAGS) -MD -MP -o $@ $< \
+		$(BUILD)/libperfbisect.a $(PB_LDFLAGS) $(CMOCKA_LIBS) $(LIBS)
+
+$(HELPER_BIN): tests/helper.c $(BUILD)/libperfbisect.a
+	@mkdir -p $(@D)
+	$(CC) $(PB_CFLAGS) -MD -MP -o $@ $< $(BUILD)/libperfbisect.a $(PB_LDFLAGS) $(LIBS)
+
+unit: $(UNIT_BINS)
+
+# The whole suite: unit tests, shell tests, man page lint, example configs.
+check: perfbisect $(UNIT_BINS) $(HELPER_BIN)
+	BUILD=$(BUILD) sh tests/run $(UNIT_BINS)
+
+bench: perfbisect $(HELPER_BIN)
+	BUILD=$(BUILD) sh tests/bench/run
+
+demo:
+	sh scripts/demo
+
+deps:
+	sh scripts/deps
+
+lint:
+	mandoc -Tlint -Wwarning man/perfbisect.1 man/perfbisect.conf.5
+	shellcheck -s sh scripts/deps scripts/demo tests/run tests/lib.sh tests/sh/*.sh
+	sh tests/banned-functions
+
+install: perfbisect
+	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 $(DESTDIR)$(MANPREFIX)/man5
+	$(INSTALL) -m 755 perfbisect $(DESTDIR)$(PREFIX)/bin/perfbisect
+	$(INSTALL) -m 644 man/perfbisect.1 $(DESTDIR)$(MANPREFIX)/man1/perfbisect.1
+	$(INSTALL) -m 644 man/perfbisect.conf.5 $(DESTDIR)$(MANPREFIX)/man5/perfbisect.conf.5
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/perfbisect \
+		$(DESTDIR)$(MANPREFIX)/man1/perfbisect.1 \
+		$(DESTDIR)$(MANPREFIX)/man5/perfbisect.conf.5
+
+clean:
+	rm -rf $(BUILD) perfbisect
+
+.PHONY: all unit check bench demo deps lint install uninstall clean
+
+-include $(DEPS)

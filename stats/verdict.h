@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * verdict.h - the decisions a bisection takes from measurements: has the
+ * regression reproduced, is a commit good or bad, how large is the
+ * culprit's effect.  Pure functions over boot values (one value per boot:
+ * the mean or median of the boot's measured runs).
+ *
+ * "Worse" is a larger value when lower is better and a smaller one when
+ * higher is better; effects are relative and signed so that a positive
+ * effect is a regression.
+ */
+#ifndef PB_VERDICT_H
+#define PB_VERDICT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stats/stats.h"
+
+enum better {
+	BETTER_LOWER,
+	BETTER_HIGHER,
+};
+
+struct verdict_params {
+	enum better better;
+	double	 alpha;		/* P(call a good commit bad), default 0.01 */
+	double	 beta;		/* P(call a bad commit good), default 0.01 */
+	double	 min_effect;	/* smallest regression worth finding, 0.02 */
+	double	 level;		/* confidence level of intervals, 0.95 */
+	uint64_t seed;		/* for bootstrap intervals */
+};
+
+void	 verdict_params_default(struct verdict_params *);
+
+enum reproduce_outcome {
+	REPRO_UNDECIDED,	/* measure more boots */
+	REPRO_YES,
+	REPRO_NO,
+};
+
+struct reproduce_result {
+	enum reproduce_outcome outcome;
+	struct summary good;
+	struct summary bad;
+	double	 effect;	/* relative regression of bad against good */
+	double	 effect_lo;	/* its confidence interval */
+	double	 effect_hi;
+	double	 p_welch;	/* one-sided, Holm-adjusted */
+	double	 p_mw;
+	char	 reason[256];
+};
+
+/*
+ * Has the regression reproduced?  YES needs both tests significant in the
+ * expected direction and the effect's interval entirely beyond
+ * min_effect.  NO when the interval lies inside +-min_effect, or when
+ * final is set (no more boots will come) and it is not YES.
+ */
+int	 verdict_reproduce(const double *good, size_t ng, const double *bad,
+	    size_t nb, const struct verdict_params *, int final,
+	    struct reproduce_result *);
+
+enum step_verdict {
+	STEP_UNDECIDED,
+	STEP_GOOD,
+	STEP_BAD,
+};
+
+struct step_result {
+	enum step_verdict verdict;
+	int	 partial;	/* mean clearly between good and bad */
+	double	 mean;
+	double	 llr;		/* log-likelihood ratio, bad against good */
+	double	 p_good;	/* two-sided Welch p against each endpoint */
+	double	 p_bad;
+	char	 reason[256];
+};
+
+/*
+ * Classify a commit from its boot values x against the endpoints'.
+ * Sequential: call after each new boot; UNDECIDED asks for more.  With
+ * final set (the cap is reached) it decides if the evidence allows and
+ * otherwise stays UNDECIDED (the caller skips the commit).
+ */
+int	 verdict_step(const double *x, size_t n, const double *good, size_t ng,
+	    const double *bad, size_t nb, const struct verdict_params *,
+	    int final, struct step_result *);
+
+struct confirm_result {
+	double	 effect;	/* relative change culprit vs parent */
+	double	 effect_lo;
+	double	 effect_hi;
+	double	 shift;		/* Hodges-Lehmann shift, culprit - parent */
+	double	 shift_lo;
+	double	 shift_hi;
+	double	 p;		/* one-sided p (worse), Welch on boot values */
+	double	 share;		/* fraction of the good->bad change explained */
+	int	 confirmed;	/* significant, in the expected direction */
+	char	 reason[256];
+};
+
+/*
+ * Confirm a culprit: its parent's and its own boot values (measured
+ * interleaved), against the endpoints' for the share of the change.
+ */
+int	 verdict_confirm(const double *parent, size_t np, const double *culprit,
+	    size_t nc, const double *good, size_t ng, const double *bad,
+	    size_t nb, const struct verdict_params *, struct confirm_result *);
+
+/* How one boot's runs become its value. */
+enum boot_unit {
+	UNIT_MEAN,
+	UNIT_MEDIAN,
+};
+
+/*
+ * The value of one boot from its measured runs (warm-up runs already
+ * left out).  outlier[i], if not NULL, is set for runs more than k MADs
+ * from the boot's median (flagged, still used).
+ */
+double	 verdict_boot_value(const double *runs, size_t n, enum boot_unit,
+	    double k, int *outlier);
+
+#endif

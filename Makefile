@@ -39,8 +39,9 @@ OBJS := $(SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/bisect/main.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-HELPER_BIN := $(BUILD)/tests/helper
-DEPS := $(OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_BINS:=.d) $(HELPER_BIN).d
+HELPER_SRCS := $(sort $(wildcard tests/helper-*.c))
+HELPER_BIN := $(HELPER_SRCS:tests/%.c=$(BUILD)/tests/%)
+DEPS := $(OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_BINS:=.d) $(HELPER_BIN:=.d)
 
 all: perfbisect
 
@@ -61,7 +62,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libperfbisect.a
 	$(CC) $(PB_CFLAGS) $(CMOCKA_CFLAGS) -MD -MP -o $@ $< \
 		$(BUILD)/libperfbisect.a $(PB_LDFLAGS) $(CMOCKA_LIBS) $(LIBS)
 
-$(HELPER_BIN): tests/helper.c $(BUILD)/libperfbisect.a
+$(BUILD)/tests/helper-%: tests/helper-%.c $(BUILD)/libperfbisect.a
 	@mkdir -p $(@D)
 	$(CC) $(PB_CFLAGS) -MD -MP -o $@ $< $(BUILD)/libperfbisect.a $(PB_LDFLAGS) $(LIBS)
 

@@ -56,14 +56,20 @@ void	 pb_warn(const char *, ...) PB_PRINTF(1, 2);
  */
 int	 cmd_usage(const char *usage, int ok);
 
+struct repo;
+struct state;
+
+/* Open the repository here and its record read-only (status, report). */
+int	 cmd_open_record(struct repo **, struct state **, struct error *);
+
 int	 cmd_run(struct ctx *, int, char **);
 int	 cmd_resume(struct ctx *, int, char **);
 int	 cmd_status(struct ctx *, int, char **);
 int	 cmd_log(struct ctx *, int, char **);
-int	 cmd_report(struct ctx *, int, char **);
 int	 cmd_reset(struct ctx *, int, char **);
 int	 cmd_benchmarks(struct ctx *, int, char **);
 int	 cmd_parse(struct ctx *, int, char **);
 int	 cmd_check(struct ctx *, int, char **);
+int	 cmd_report(struct ctx *, int, char **);
 
 #endif

@@ -60,4 +60,12 @@ void	 config_names_free(char **, size_t);
 int	 config_foreach(struct config *, int (*fn)(const char *key,
 	    const char *value, void *payload), void *payload, struct error *);
 
+/*
+ * Write every setting (overrides folded in) to path in git-config syntax,
+ * atomically: what a bisection records so that resume uses the settings
+ * it started with.
+ */
+int	 config_write_snapshot(struct config *, const char *path,
+	    struct error *);
+
 #endif

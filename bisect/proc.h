@@ -23,7 +23,7 @@ struct proc_opts {
 	size_t		 max_output;	/* per stream; 0: 16 MiB */
 	const char	*stdin_data;	/* NULL: /dev/null */
 	size_t		 stdin_len;
-	int		 log_fd;	/* >= 0: also copy both streams here */
+	int		 log_fd;	/* > 0: also copy both streams here */
 };
 
 struct proc_result {

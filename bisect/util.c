@@ -61,7 +61,7 @@ xreallocarray(void *p, size_t n, size_t sz)
 
 	if (sz && n > SIZE_MAX / sz)
 		fatal("allocation size overflow (%zu x %zu)", n, sz);
-	if ((q = realloc(p, n * sz ? n * sz : 1)) == NULL)
+	if ((q = realloc(p, n * sz > 0 ? n * sz : 1)) == NULL)
 		fatal("out of memory allocating %zu x %zu bytes", n, sz);
 	return q;
 }

@@ -104,4 +104,8 @@ int	 target_from_config(struct target **out, struct config *,
 	    const char *name, const char *workdir, struct error *);
 void	 target_free(struct target *);
 
+/* The ssh target [target "NAME"] (kexec/target-ssh.c). */
+int	 target_ssh_new(struct target **out, struct config *,
+	    const char *name, struct error *);
+
 #endif

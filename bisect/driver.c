@@ -1,0 +1,1083 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * driver.c - the bisection loop.
+ *
+ * Roles name what a boot measured: "good" and "bad" (the endpoints,
+ * interleaved ABBA), "step" (a commit under test), "parent" and
+ * "culprit" (the confirmation).  A boot is addressed by (commit, role,
+ * seq); the k-th successful boot of a commit in a role is found by walking
+ * seq upwards, so failed or interrupted boots stay in the record without
+ * being counted as measurements.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "bisect/cmd.h"
+#include "bisect/config.h"
+#include "bisect/driver.h"
+#include "bisect/graph.h"
+#include "bisect/proc.h"
+#include "bisect/repo-graph.h"
+#include "bisect/repo.h"
+#include "bisect/state.h"
+#include "kexec/target.h"
+#include "metrics/bench.h"
+#include "stats/verdict.h"
+
+volatile sig_atomic_t driver_interrupted;
+
+#define DRIVER_TRANSIENT_RETRIES 3
+
+/* Outcomes of the helpers below, besides 0 and -1 (runtime error). */
+#define DRIVER_UNTESTABLE	1	/* this commit cannot be measured */
+#define DRIVER_STOPPED		2	/* interrupted by a signal */
+
+struct driver {
+	struct repo	*repo;
+	struct state	*st;
+	struct config	*cfg;
+	struct driver_settings s;
+	struct verdict_params vp;
+	struct driver_output out;
+	struct target	*tgt;
+	struct bench_set bset;
+	struct metric_sel sel;
+	int		 runs;		/* per boot, after benchmark overrides */
+	int		 warmup;
+	struct graph	 g;
+	git_oid		*oids;
+	char		 good[GIT_OID_HEXSZ + 1];	/* measured good endpoint */
+	char		 bad[GIT_OID_HEXSZ + 1];
+	char		*worktree;
+	char		*index;
+	char		*wt_commit;	/* built in the worktree, NULL: unknown */
+	char		*installed;	/* installed on the target */
+	double		*goodv;
+	size_t		 ngood;
+	size_t		 goodalloc;
+	double		*badv;
+	size_t		 nbad;
+	size_t		 badalloc;
+	int		 tty;
+	struct buf	 status;	/* the live progress line */
+	struct buf	 why;		/* why a commit is untestable */
+};
+
+static void
+driver_draw(struct driver *d)
+{
+	if (!d->tty || d->out.ci || d->out.quiet || d->status.len == 0)
+		return;
+	fprintf(stderr, "\r\033[K%s", d->status.s);
+	fflush(stderr);
+}
+
+static void driver_event(struct driver *, const char *, ...)
+    PB_PRINTF(2, 3);
+
+/* One line per event, recorded and printed (above the progress line). */
+static void
+driver_event(struct driver *d, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	struct error err = ERROR_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	if (state_event(d->st, "event", b.s, &err) < 0) {
+		pb_warn("%s", error_msg(&err));
+		error_clear(&err);
+	}
+	if (!d->out.quiet) {
+		if (d->tty && !d->out.ci)
+			fputs("\r\033[K", stderr);
+		fprintf(stderr, "%s%s\n", d->out.ci ? "perfbisect: " : "", b.s);
+		driver_draw(d);
+	}
+	buf_release(&b);
+}
+
+static void driver_progress(struct driver *, const char *, ...)
+    PB_PRINTF(2, 3);
+
+static void
+driver_progress(struct driver *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	buf_reset(&d->status);
+	va_start(ap, fmt);
+	buf_vaddf(&d->status, fmt, ap);
+	va_end(ap);
+	driver_draw(d);
+}
+
+static const char *
+short_id(const char *hex)
+{
+	static char s[4][13];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(s[i], sizeof(s[i]), "%.12s", hex);
+	return s[i];
+}
+
+int
+driver_settings_load(struct driver_settings *s, struct config *cfg,
+    struct error *err)
+{
+	const char *unit = NULL;
+	long long v;
+
+	memset(s, 0, sizeof(*s));
+	s->build_timeout_ms = 2LL * 3600 * 1000;
+	s->image = "arch/x86/boot/bzImage";
+	s->warmup = 1;
+	s->runs = 3;
+	s->endpoint_boots = 10;
+	s->endpoint_max_boots = 30;
+	s->min_boots = 2;
+	s->max_boots = 12;
+	s->confirm_boots = 10;
+	s->max_failed_runs = -1;
+	s->max_boot_failures = 3;
+	s->outlier_mads = 5.0;
+	s->run_timeout_ms = 30LL * 60 * 1000;
+	s->alpha = 0.01;
+	s->beta = 0.01;
+	s->min_effect = 0.02;
+	s->level = 0.95;
+	s->seed = 1;
+
+	if (config_get_string(cfg, "build.command", &s->build_command,
+	    err) < 0)
+		return -1;
+	if (s->build_command == NULL || s->build_command[0] == '\0')
+		return error_set(err, "%s: no build command (set build.command)",
+		    config_path(cfg));
+	if (config_get_duration_ms(cfg, "build.timeout", &s->build_timeout_ms,
+	    err) < 0 ||
+	    config_get_string(cfg, "build.image", &unit, err) < 0)
+		return -1;
+	if (unit)
+		s->image = unit;
+	v = s->warmup;
+	if (config_get_int(cfg, "stats.warmup", 0, 1000, &v, err) < 0)
+		return -1;
+	s->warmup = (int)v;
+	v = s->runs;
+	if (config_get_int(cfg, "stats.runs", 1, 10000, &v, err) < 0)
+		return -1;
+	s->runs = (int)v;
+	v = s->endpoint_boots;
+	if (config_get_int(cfg, "stats.endpointBoots", 2, 10000, &v, err) < 0)
+		return -1;
+	s->endpoint_boots = (int)v;
+	v = s->endpoint_boots > s->endpoint_max_boots ? s->endpoint_boots :
+	    s->endpoint_max_boots;
+	if (config_get_int(cfg, "stats.endpointMaxBoots", s->endpoint_boots,
+	    100000, &v, err) < 0)
+		return -1;
+	s->endpoint_max_boots = (int)v;
+	v = s->min_boots;
+	if (config_get_int(cfg, "stats.minBoots", 1, 10000, &v, err) < 0)
+		return -1;
+	s->min_boots = (int)v;
+	v = s->max_boots > s->min_boots ? s->max_boots : s->min_boots;
+	if (config_get_int(cfg, "stats.maxBoots", s->min_boots, 100000, &v,
+	    err) < 0)
+		return -1;
+	s->max_boots = (int)v;
+	v = s->confirm_boots;
+	if (config_get_int(cfg, "stats.confirmBoots", 0, 10000, &v, err) < 0)
+		return -1;
+	s->confirm_boots = (int)v;
+	v = s->max_failed_runs;
+	if (config_get_int(cfg, "stats.maxFailedRuns", -1, 10000, &v, err) < 0)
+		return -1;
+	s->max_failed_runs = (int)v;
+	v = s->max_boot_failures;
+	if (config_get_int(cfg, "stats.maxBootFailures", 1, 1000, &v, err) < 0)
+		return -1;
+	s->max_boot_failures = (int)v;
+	if (config_get_double(cfg, "stats.outlierMads", 0.5, 1000,
+	    &s->outlier_mads, err) < 0 ||
+	    config_get_double(cfg, "stats.alpha", 1e-9, 0.5, &s->alpha,
+	    err) < 0 ||
+	    config_get_double(cfg, "stats.beta", 1e-9, 0.5, &s->beta,
+	    err) < 0 ||
+	    config_get_double(cfg, "stats.minEffect", 0, 10, &s->min_effect,
+	    err) < 0 ||
+	    config_get_double(cfg, "stats.level", 0.5, 0.9999, &s->level,
+	    err) < 0 ||
+	    config_get_int(cfg, "stats.seed", 0, INT64_MAX, &s->seed, err) < 0 ||
+	    config_get_bool(cfg, "bisect.firstParent", &s->first_parent,
+	    err) < 0)
+		return -1;
+	unit = NULL;
+	if (config_get_string(cfg, "stats.unit", &unit, err) < 0)
+		return -1;
+	if (unit && strcmp(unit, "median") == 0)
+		s->unit_median = 1;
+	else if (unit && strcmp(unit, "mean") != 0)
+		return error_set(err, "%s: bad value '%s' for 'stats.unit': "
+		    "expected mean or median", config_path(cfg), unit);
+	return 0;
+}
+
+/*
+ * Make sure the worktree holds hex, built, and the target has it
+ * installed.  DRIVER_UNTESTABLE with d->why when the build fails.
+ */
+static int
+driver_prepare(struct driver *d, const char *hex, struct error *err)
+{
+	struct build_rec b = { 0 };
+	struct proc_opts o = { 0 };
+	struct proc_result pr;
+	struct artifact a = { 0 };
+	char *log = NULL, *envc = NULL, *logdir;
+	const char *env[2];
+	git_oid id;
+	int found, fd, rc;
+
+	if (state_build_get(d->st, hex, &b, &found, err) < 0)
+		return -1;
+	if (found && strcmp(b.status, "ok") != 0) {
+		buf_reset(&d->why);
+		buf_addf(&d->why, "build %s: %s (log: %s)", b.status,
+		    b.reason ? b.reason : "", b.log ? b.log : "none");
+		build_rec_release(&b);
+		return DRIVER_UNTESTABLE;
+	}
+	build_rec_release(&b);
+	if (d->wt_commit == NULL || strcmp(d->wt_commit, hex) != 0) {
+		free(d->wt_commit);
+		d->wt_commit = NULL;
+		if (state_meta_set(d->st, "worktree", NULL, err) < 0)
+			return -1;
+		git_oid_fromstr(&id, hex);
+		if (repo_checkout(d->repo, d->worktree, d->index, &id,
+		    err) < 0)
+			return -1;
+		driver_event(d, "build %s", short_id(hex));
+		logdir = xasprintf("%s/builds", state_dir(d->st));
+		if (mkdir_p(logdir, err) < 0) {
+			free(logdir);
+			return -1;
+		}
+		log = xasprintf("%s/%s.log", logdir, hex);
+		free(logdir);
+		if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		    0644)) < 0) {
+			error_set(err, "cannot create '%s': %s", log,
+			    strerror(errno));
+			free(log);
+			return -1;
+		}
+		envc = xasprintf("PERFBISECT_COMMIT=%s", hex);
+		env[0] = envc;
+		env[1] = NULL;
+		o.cwd = d->worktree;
+		o.env = env;
+		o.timeout_ms = d->s.build_timeout_ms;
+		o.log_fd = fd;
+		o.max_output = 1;
+		proc_result_init(&pr);
+		rc = proc_run_shell(d->s.build_command, &o, &pr, err);
+		fsync(fd);
+		close(fd);
+		free(envc);
+		if (rc < 0) {
+			free(log);
+			proc_result_release(&pr);
+			return -1;
+		}
+		if (driver_interrupted) {
+			free(log);
+			proc_result_release(&pr);
+			return DRIVER_STOPPED;
+		}
+		b.commit = (char *)hex;
+		b.log = log;
+		b.duration_ms = pr.duration_ms;
+		if (pr.timed_out) {
+			b.status = "timeout";
+			b.reason = xasprintf("timed out after %lld s",
+			    d->s.build_timeout_ms / 1000);
+		} else if (pr.status != 0) {
+			b.status = "failed";
+			b.reason = xasprintf("'%s' exited with status %d",
+			    d->s.build_command, pr.status);
+		} else
+			b.status = "ok";
+		proc_result_release(&pr);
+		rc = state_build_add(d->st, &b, err);
+		free(b.reason);
+		if (rc < 0) {
+			free(log);
+			return -1;
+		}
+		if (strcmp(b.status, "ok") != 0) {
+			buf_reset(&d->why);
+			buf_addf(&d->why, "build %s (log: %s)", b.status, log);
+			driver_event(d, "build %s %s: see %s", short_id(hex),
+			    b.status, log);
+			free(log);
+			return DRIVER_UNTESTABLE;
+		}
+		free(log);
+		if (state_meta_set(d->st, "worktree", hex, err) < 0)
+			return -1;
+		d->wt_commit = xstrdup(hex);
+	}
+	if (strcmp(d->tgt->ops->kind, "local") == 0 ||
+	    (d->installed && strcmp(d->installed, hex) == 0))
+		return 0;
+	a.commit = xstrdup(hex);
+	a.dir = xstrdup(d->worktree);
+	a.image = xasprintf("%s/%s", d->worktree, d->s.image);
+	rc = d->tgt->ops->install(d->tgt, &a, err);
+	artifact_release(&a);
+	if (rc == TARGET_EUNREACHABLE)
+		return -1;
+	if (rc < 0) {
+		buf_reset(&d->why);
+		buf_addf(&d->why, "install failed: %s", error_msg(err));
+		error_clear(err);
+		return DRIVER_UNTESTABLE;
+	}
+	free(d->installed);
+	d->installed = xstrdup(hex);
+	return state_meta_set(d->st, "installed", hex, err);
+}
+
+/* The first line of s, at most 200 bytes, for reasons. */
+static void
+driver_first_line(struct buf *to, const struct buf *s)
+{
+	size_t n = strcspn(s->s, "\n");
+
+	buf_add(to, s->s, n > 200 ? 200 : n);
+}
+
+/*
+ * One run of the benchmark; records it.  *ok tells whether it gave a
+ * value.
+ */
+static int
+driver_run(struct driver *d, const char *hex, struct boot_rec *b, int seq,
+    int warm, int *ok, double *value, struct error *err)
+{
+	struct run_result rr;
+	struct run_rec r = { 0 };
+	struct buf reason = BUF_INIT, warn = BUF_INIT;
+	struct error xe = ERROR_INIT;
+	int rc = 0, tries;
+
+	*ok = 0;
+	for (tries = 0;; tries++) {
+		run_result_init(&rr);
+		rc = d->tgt->ops->run(d->tgt, d->sel.command,
+		    d->s.run_timeout_ms, &rr, err);
+		if (rc != TARGET_ETRANSIENT || tries >= DRIVER_TRANSIENT_RETRIES)
+			break;
+		driver_event(d, "run %s boot %d: %s; retrying",
+		    short_id(hex), b->seq, error_msg(err));
+		error_clear(err);
+		run_result_release(&rr);
+	}
+	if (rc < 0) {
+		run_result_release(&rr);
+		return -1;
+	}
+	if (driver_interrupted) {
+		run_result_release(&rr);
+		return DRIVER_STOPPED;
+	}
+	r.boot = b->id;
+	r.seq = seq;
+	r.warmup = warm;
+	r.status = rr.status;
+	r.timed_out = rr.timed_out;
+	r.duration_ms = rr.duration_ms;
+	if (rr.timed_out) {
+		buf_addf(&reason, "timed out after %lld s",
+		    d->s.run_timeout_ms / 1000);
+	} else if (rr.status != 0) {
+		buf_addf(&reason, "exit status %d", rr.status);
+		if (rr.err.len) {
+			buf_adds(&reason, ": ");
+			driver_first_line(&reason, &rr.err);
+		}
+	} else if (metric_sel_extract(&d->sel, rr.out.s, rr.out.len, rr.err.s,
+	    rr.err.len, &r.value, &warn, &xe) < 0) {
+		buf_adds(&reason, error_msg(&xe));
+		error_clear(&xe);
+	} else
+		r.ok = 1;
+	r.reason = reason.len ? buf_detach(&reason, NULL) : NULL;
+	rc = state_run_add(d->st, &r, hex, &rr.out, &rr.err, err);
+	if (rc == 0) {
+		if (!r.ok)
+			driver_event(d, "run %s boot %d run %d failed: %s "
+			    "(output: %s)", short_id(hex), b->seq, seq,
+			    r.reason, r.output);
+		else if (warn.len)
+			driver_event(d, "run %s boot %d run %d: warning: %s",
+			    short_id(hex), b->seq, seq, warn.s);
+		*ok = r.ok;
+		*value = r.value;
+	}
+	run_rec_release(&r);
+	buf_release(&warn);
+	buf_release(&reason);
+	run_result_release(&rr);
+	return rc;
+}
+
+/* Run a setup or teardown command of the benchmark; 0 or a reason. */
+static int
+driver_aux(struct driver *d, const char *what, const char *cmd,
+    struct buf *why, struct error *err)
+{
+	struct run_result rr;
+	int rc;
+
+	if (cmd == NULL)
+		return 0;
+	run_result_init(&rr);
+	rc = d->tgt->ops->run(d->tgt, cmd, d->s.run_timeout_ms, &rr, err);
+	if (rc == 0 && (rr.status != 0 || rr.timed_out)) {
+		buf_reset(why);
+		buf_addf(why, "benchmark %s failed (status %d): ", what,
+		    rr.status);
+		driver_first_line(why, rr.err.len ? &rr.err : &rr.out);
+		rc = DRIVER_UNTESTABLE;
+	}
+	run_result_release(&rr);
+	return rc;
+}
+
+/*
+ * Make (or continue) boot seq of hex in role; fills b->outcome.
+ * DRIVER_UNTESTABLE when the kernel did not boot or could not be built.
+ */
+static int
+driver_do_boot(struct driver *d, const char *hex, const char *role, int seq,
+    struct boot_rec *b, int existing, struct error *err)
+{
+	struct run_rec *runs = NULL;
+	struct boot_info bi = { 0 };
+	struct artifact a = { 0 };
+	double *vals = NULL, v;
+	size_t nruns = 0, nvals = 0, valloc = 0, i;
+	int failed = 0, next = 1, ok, rc, maxfail;
+
+	rc = driver_prepare(d, hex, err);
+	if (rc != 0)
+		return rc;
+	if (!existing) {
+		b->commit = xstrdup(hex);
+		b->role = xstrdup(role);
+		b->seq = seq;
+		if (state_boot_add(d->st, b, err) < 0)
+			return -1;
+		a.commit = xstrdup(hex);
+		a.dir = xstrdup(d->worktree);
+		rc = d->tgt->ops->boot(d->tgt, &a, &bi, err);
+		artifact_release(&a);
+		if (rc < 0)
+			return -1;
+		b->release = bi.release ? xstrdup(bi.release) : NULL;
+		b->boot_id = bi.boot_id ? xstrdup(bi.boot_id) : NULL;
+		b->boot_ms = bi.boot_ms;
+		if (bi.outcome != BOOT_NONE && bi.outcome != BOOT_BOOTED) {
+			static const char *const names[] = {
+				"none", "booted", "fell-back", "no-answer",
+				"wrong-release",
+			};
+
+			b->outcome = xstrdup(names[bi.outcome]);
+			b->reason = xasprintf("kernel did not boot: %s",
+			    names[bi.outcome]);
+			boot_info_release(&bi);
+			if (state_boot_finish(d->st, b, err) < 0)
+				return -1;
+			buf_reset(&d->why);
+			buf_adds(&d->why, b->reason);
+			return DRIVER_UNTESTABLE;
+		}
+		boot_info_release(&bi);
+		if (state_boot_finish(d->st, b, err) < 0)
+			return -1;
+	} else if (state_runs(d->st, b->id, &runs, &nruns, err) < 0)
+		return -1;
+
+	for (i = 0; i < nruns; i++) {
+		if (!runs[i].ok)
+			failed++;
+		else if (!runs[i].warmup) {
+			GROW(vals, nvals + 1, valloc);
+			vals[nvals++] = runs[i].value;
+		}
+		next = runs[i].seq + 1;
+		run_rec_release(&runs[i]);
+	}
+	free(runs);
+
+	maxfail = d->s.max_failed_runs >= 0 ? d->s.max_failed_runs : d->runs;
+	rc = driver_aux(d, "setup", d->sel.setup, &d->why, err);
+	while (rc == 0 && (int)nvals < d->runs) {
+		if (driver_interrupted) {
+			rc = DRIVER_STOPPED;
+			break;
+		}
+		driver_progress(d, "%s %s boot %d: run %d of %d",
+		    role, short_id(hex), seq, next, d->warmup + d->runs);
+		rc = driver_run(d, hex, b, next, next <= d->warmup, &ok, &v,
+		    err);
+		if (rc != 0)
+			break;
+		next++;
+		if (!ok) {
+			if (++failed > maxfail) {
+				buf_reset(&d->why);
+				buf_addf(&d->why, "benchmark failed %d times",
+				    failed);
+				rc = DRIVER_UNTESTABLE;
+			}
+			continue;
+		}
+		if (next - 1 > d->warmup) {
+			GROW(vals, nvals + 1, valloc);
+			vals[nvals++] = v;
+		}
+	}
+	if (d->sel.teardown && rc != DRIVER_STOPPED && rc >= 0) {
+		struct buf tw = BUF_INIT;
+
+		if (driver_aux(d, "teardown", d->sel.teardown, &tw, err) < 0)
+			rc = -1;
+		buf_release(&tw);
+	}
+	if (rc == DRIVER_UNTESTABLE) {
+		free(b->outcome);
+		b->outcome = xstrdup("failed");
+		free(b->reason);
+		b->reason = xstrdup(d->why.s);
+		rc = state_boot_finish(d->st, b, err) < 0 ? -1 : 0;
+	} else if (rc == 0) {
+		b->value = verdict_boot_value(vals, nvals, d->s.unit_median ?
+		    UNIT_MEDIAN : UNIT_MEAN, d->s.outlier_mads, NULL);
+		b->has_value = 1;
+		free(b->outcome);
+		b->outcome = xstrdup("ok");
+		rc = state_boot_finish(d->st, b, err);
+		if (rc == 0)
+			driver_event(d, "%s %s boot %d: %.6g (%zu runs)", role,
+			    short_id(hex), seq, b->value, nvals);
+	}
+	free(vals);
+	return rc;
+}
+
+/*
+ * The value of the k-th successful boot of hex in role, measuring it if
+ * the record does not have it.  DRIVER_UNTESTABLE (with d->why) when the
+ * commit cannot be measured.
+ */
+static int
+driver_boot(struct driver *d, const char *hex, const char *role, int k,
+    double *value, struct error *err)
+{
+	struct boot_rec b;
+	int seq, good = 0, failures = 0, found, rc;
+
+	for (seq = 1;; seq++) {
+		memset(&b, 0, sizeof(b));
+		if (state_boot_get(d->st, hex, role, seq, &b, &found, err) < 0)
+			return -1;
+		if (!found || b.outcome == NULL) {
+			rc = driver_do_boot(d, hex, role, seq, &b, found, err);
+			if (rc != 0) {
+				boot_rec_release(&b);
+				return rc;
+			}
+		}
+		if (strcmp(b.outcome, "ok") == 0 && b.has_value) {
+			if (++good == k) {
+				*value = b.value;
+				boot_rec_release(&b);
+				return 0;
+			}
+		} else if (strcmp(b.outcome, "failed") != 0 ||
+		    ++failures >= d->s.max_boot_failures) {
+			buf_reset(&d->why);
+			buf_adds(&d->why, b.reason ? b.reason : b.outcome);
+			boot_rec_release(&b);
+			return DRIVER_UNTESTABLE;
+		}
+		boot_rec_release(&b);
+	}
+}
+
+static void
+driver_push(double **v, size_t *n, size_t *alloc, double x)
+{
+	GROW(*v, *n + 1, *alloc);
+	(*v)[(*n)++] = x;
+}
+
+/* Measure good and bad interleaved (ABBA) until the verdict is clear. */
+static int
+driver_endpoints(struct driver *d, struct reproduce_result *res,
+    struct error *err)
+{
+	const char *first, *second;
+	double v;
+	int k, rc, final;
+
+	for (k = 1;; k++) {
+		first = k % 2 ? d->good : d->bad;
+		second = k % 2 ? d->bad : d->good;
+		driver_progress(d, "endpoints: boot %d of at least %d each", k,
+		    d->s.endpoint_boots);
+		rc = driver_boot(d, first, first == d->good ? "good" : "bad", k,
+		    &v, err);
+		if (rc == 0) {
+			if (first == d->good)
+				driver_push(&d->goodv, &d->ngood,
+				    &d->goodalloc, v);
+			else
+				driver_push(&d->badv, &d->nbad, &d->badalloc,
+				    v);
+			rc = driver_boot(d, second, second == d->good ? "good" :
+			    "bad", k, &v, err);
+			first = second;
+			if (rc == 0) {
+				if (second == d->good)
+					driver_push(&d->goodv, &d->ngood,
+					    &d->goodalloc, v);
+				else
+					driver_push(&d->badv, &d->nbad,
+					    &d->badalloc, v);
+			}
+		}
+		if (rc == DRIVER_UNTESTABLE)
+			return error_set(err, "cannot measure the %s endpoint "
+			    "%s: %s", first == d->good ? "good" : "bad",
+			    short_id(first), d->why.s);
+		if (rc != 0)
+			return rc;
+		if (k < d->s.endpoint_boots)
+			continue;
+		final = k >= d->s.endpoint_max_boots;
+		if (verdict_reproduce(d->goodv, d->ngood, d->badv, d->nbad,
+		    &d->vp, final, res) < 0)
+			return error_set(err, "cannot compare the endpoints: %s",
+			    res->reason);
+		if (res->outcome != REPRO_UNDECIDED)
+			return 0;
+	}
+}
+
+/* Measure commit c and classify it; fills v. */
+static int
+driver_test(struct driver *d, uint32_t c, int step, uint32_t left,
+    struct verdict_rec *v, struct error *err)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	struct step_result sr;
+	double *x = NULL, val;
+	size_t n = 0, alloc = 0;
+	int k, rc = 0;
+
+	git_oid_tostr(hex, sizeof(hex), &d->oids[c]);
+	memset(&sr, 0, sizeof(sr));
+	driver_event(d, "step %d: testing %s (%u candidates left)", step,
+	    short_id(hex), left);
+	for (k = 1; k <= d->s.max_boots; k++) {
+		driver_progress(d, "step %d: %s boot %d (at most %d)", step,
+		    short_id(hex), k, d->s.max_boots);
+		rc = driver_boot(d, hex, "step", k, &val, err);
+		if (rc != 0)
+			break;
+		driver_push(&x, &n, &alloc, val);
+		if ((int)n < d->s.min_boots && k < d->s.max_boots)
+			continue;
+		if (verdict_step(x, n, d->goodv, d->ngood, d->badv, d->nbad,
+		    &d->vp, k == d->s.max_boots, &sr) < 0) {
+			rc = error_set(err, "cannot classify %s: %s",
+			    short_id(hex), sr.reason);
+			break;
+		}
+		if (sr.verdict != STEP_UNDECIDED)
+			break;
+	}
+	if (rc < 0 || rc == DRIVER_STOPPED) {
+		free(x);
+		return rc;
+	}
+	v->step = step;
+	v->commit = xstrdup(hex);
+	v->boots = (int)n;
+	v->mean = sr.mean;
+	v->llr = sr.llr;
+	v->p_good = sr.p_good;
+	v->p_bad = sr.p_bad;
+	v->partial = sr.partial;
+	if (rc == DRIVER_UNTESTABLE) {
+		v->verdict = xstrdup("skip");
+		v->reason = xstrdup(d->why.s);
+	} else if (sr.verdict == STEP_UNDECIDED) {
+		v->verdict = xstrdup("skip");
+		v->reason = xasprintf("undecided after %zu boots: %s", n,
+		    sr.reason);
+	} else {
+		v->verdict = xstrdup(sr.verdict == STEP_GOOD ? "good" : "bad");
+		v->reason = xstrdup(sr.reason);
+	}
+	free(x);
+	if (state_verdict_set(d->st, v, err) < 0)
+		return -1;
+	driver_event(d, "step %d: %s is %s%s (%s)", step, short_id(hex),
+	    v->verdict, v->partial ? ", a partial regression" : "",
+	    v->reason);
+	return 0;
+}
+
+/* Measure the culprit against its parent, interleaved. */
+static int
+driver_confirm(struct driver *d, const char *culprit, struct error *err)
+{
+	struct commit_info ci;
+	struct confirm_result cr;
+	double *pv = NULL, *cv = NULL, v;
+	size_t np = 0, nc = 0, pa = 0, ca = 0;
+	git_oid id;
+	int k, rc = 0, pfirst;
+	char parent[GIT_OID_HEXSZ + 1];
+
+	if (d->s.confirm_boots == 0)
+		return 0;
+	git_oid_fromstr(&id, culprit);
+	if (repo_commit_info(d->repo, &id, &ci, err) < 0)
+		return -1;
+	memcpy(parent, ci.parent, sizeof(parent));
+	commit_info_release(&ci);
+	if (parent[0] == '\0')
+		return 0;
+	driver_event(d, "confirm: %s against its parent %s, %d boots each",
+	    short_id(culprit), short_id(parent), d->s.confirm_boots);
+	for (k = 1; k <= d->s.confirm_boots && rc == 0; k++) {
+		driver_progress(d, "confirm: boot %d of %d", k,
+		    d->s.confirm_boots);
+		for (pfirst = 0; pfirst < 2 && rc == 0; pfirst++) {
+			int parent_now = (k % 2) ? pfirst == 0 : pfirst == 1;
+
+			rc = driver_boot(d, parent_now ? parent : culprit,
+			    parent_now ? "parent" : "culprit", k, &v, err);
+			if (rc == 0 && parent_now)
+				driver_push(&pv, &np, &pa, v);
+			else if (rc == 0)
+				driver_push(&cv, &nc, &ca, v);
+		}
+	}
+	if (rc == DRIVER_UNTESTABLE) {
+		driver_event(d, "confirm: cannot measure: %s", d->why.s);
+		rc = 0;
+	} else if (rc == 0 && verdict_confirm(pv, np, cv, nc, d->goodv,
+	    d->ngood, d->badv, d->nbad, &d->vp, &cr) == 0) {
+		driver_event(d, "confirm: %s%s", cr.confirmed ? "" :
+		    "NOT confirmed: ", cr.reason);
+	}
+	free(pv);
+	free(cv);
+	return rc;
+}
+
+static int
+driver_finish(struct driver *d, const char *status, const char *culprit,
+    const char *candidates, struct error *err)
+{
+	char t[32];
+
+	snprintf(t, sizeof(t), "%lld", (long long)now_wall());
+	if (state_meta_set(d->st, "culprit", culprit, err) < 0 ||
+	    state_meta_set(d->st, "candidates", candidates, err) < 0 ||
+	    state_meta_set(d->st, "finished", t, err) < 0 ||
+	    state_meta_set(d->st, "status", status, err) < 0)
+		return -1;
+	return 0;
+}
+
+static void
+driver_print_summary(const char *label, const struct summary *s)
+{
+	printf("%-8s mean %-12.6g sd %-10.4g cv %5.2f%%  n %zu\n", label,
+	    s->mean, s->sd, s->cv * 100, s->n);
+}
+
+static int
+driver_setup(struct driver *d, struct error *err)
+{
+	char *goods = NULL, *metric = NULL, *target = NULL, *wt = NULL;
+	char *bad = NULL, *inst = NULL, *tok;
+	git_oid badid, *goodids = NULL;
+	size_t ngoods = 0, alloc = 0;
+	int rc = -1;
+
+	if (state_meta_get(d->st, "good", &goods, err) < 0 ||
+	    state_meta_get(d->st, "bad", &bad, err) < 0 ||
+	    state_meta_get(d->st, "metric", &metric, err) < 0 ||
+	    state_meta_get(d->st, "target", &target, err) < 0 ||
+	    state_meta_get(d->st, "worktree", &wt, err) < 0 ||
+	    state_meta_get(d->st, "installed", &inst, err) < 0)
+		goto out;
+	if (!goods || !bad || !metric || !target) {
+		error_set(err, "the record in '%s' is incomplete",
+		    state_dir(d->st));
+		goto out;
+	}
+	for (tok = goods; *tok; tok += strspn(tok, " ")) {
+		size_t len = strcspn(tok, " ");
+
+		GROW(goodids, ngoods + 1, alloc);
+		if (len != GIT_OID_HEXSZ ||
+		    git_oid_fromstrn(&goodids[ngoods++], tok, len) < 0) {
+			error_set(err, "bad commit id '%.*s' in the record",
+			    (int)len, tok);
+			goto out;
+		}
+		tok += len;
+	}
+	snprintf(d->good, sizeof(d->good), "%s", goods);
+	snprintf(d->bad, sizeof(d->bad), "%s", bad);
+	git_oid_fromstr(&badid, bad);
+	d->wt_commit = wt;
+	wt = NULL;
+	d->installed = inst;
+	inst = NULL;
+	if (driver_settings_load(&d->s, d->cfg, err) < 0)
+		goto out;
+	verdict_params_default(&d->vp);
+	d->vp.alpha = d->s.alpha;
+	d->vp.beta = d->s.beta;
+	d->vp.min_effect = d->s.min_effect;
+	d->vp.level = d->s.level;
+	d->vp.seed = (uint64_t)d->s.seed;
+	bench_set_init(&d->bset);
+	if (bench_set_load(&d->bset, d->cfg, err) < 0 ||
+	    metric_sel_resolve(&d->bset, metric, &d->sel, err) < 0)
+		goto out;
+	d->vp.better = d->sel.better;
+	d->runs = d->sel.bench->runs >= 0 ? d->sel.bench->runs : d->s.runs;
+	d->warmup = d->sel.bench->warmup >= 0 ? d->sel.bench->warmup :
+	    d->s.warmup;
+	d->worktree = xasprintf("%s/worktree", state_dir(d->st));
+	d->index = xasprintf("%s/worktree.index", state_dir(d->st));
+	if (target_from_config(&d->tgt, d->cfg, target, d->worktree, err) < 0)
+		goto out;
+	if (d->tgt->ops->open(d->tgt, err) < 0)
+		goto out;
+	if (repo_graph_load(d->repo->git, &badid, goodids, ngoods, &d->g,
+	    &d->oids, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(goodids);
+	free(goods);
+	free(bad);
+	free(metric);
+	free(target);
+	free(wt);
+	free(inst);
+	return rc;
+}
+
+static void
+driver_release(struct driver *d)
+{
+	if (d->tgt)
+		target_free(d->tgt);
+	metric_sel_release(&d->sel);
+	bench_set_release(&d->bset);
+	graph_release(&d->g);
+	free(d->oids);
+	free(d->worktree);
+	free(d->index);
+	free(d->wt_commit);
+	free(d->installed);
+	free(d->goodv);
+	free(d->badv);
+	buf_release(&d->status);
+	buf_release(&d->why);
+}
+
+static int
+driver_bisect(struct driver *d, struct error *err)
+{
+	struct bisect_result br;
+	struct verdict_rec v;
+	struct commit_info ci;
+	struct buf cands = BUF_INIT;
+	enum mark *marks;
+	uint32_t bad = d->g.n - 1;
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid id;
+	int step = 1, rc = 0;
+	size_t i;
+
+	marks = xcalloc(d->g.n, sizeof(*marks));
+	for (;;) {
+		memset(&br, 0, sizeof(br));
+		if (bisect_next(&d->g, marks, bad, d->s.first_parent ?
+		    BISECT_FIRST_PARENT : 0, &br) < 0) {
+			rc = error_set(err, "inconsistent bisection state");
+			break;
+		}
+		if (br.kind != BISECT_NEXT)
+			break;
+		memset(&v, 0, sizeof(v));
+		rc = driver_test(d, br.commit, step, br.remaining, &v, err);
+		if (rc != 0) {
+			bisect_result_release(&br);
+			break;
+		}
+		marks[br.commit] = strcmp(v.verdict, "good") == 0 ? MARK_GOOD :
+		    strcmp(v.verdict, "bad") == 0 ? MARK_BAD : MARK_SKIP;
+		if (marks[br.commit] == MARK_BAD)
+			bad = br.commit;
+		verdict_rec_release(&v);
+		bisect_result_release(&br);
+		step++;
+	}
+	free(marks);
+	if (rc == DRIVER_STOPPED) {
+		error_set(err, "interrupted; 'perfbisect resume' continues");
+		return EXIT_RUNTIME;
+	}
+	if (rc < 0)
+		return EXIT_RUNTIME;
+	if (br.kind == BISECT_ONLY_SKIPPED) {
+		for (i = 0; i < br.ncandidates; i++) {
+			git_oid_tostr(hex, sizeof(hex),
+			    &d->oids[br.candidates[i]]);
+			buf_addf(&cands, "%s%s", i ? " " : "", hex);
+		}
+		bisect_result_release(&br);
+		if (driver_finish(d, "inconclusive", NULL, cands.s, err) < 0) {
+			buf_release(&cands);
+			return EXIT_RUNTIME;
+		}
+		printf("inconclusive: only skipped commits left to test\n"
+		    "the first bad commit could be any of:\n");
+		for (i = 0; i < cands.len; i += GIT_OID_HEXSZ + 1) {
+			git_oid_fromstrn(&id, cands.s + i, GIT_OID_HEXSZ);
+			if (repo_commit_info(d->repo, &id, &ci, err) == 0) {
+				printf("%s %s\n", ci.id, ci.subject);
+				commit_info_release(&ci);
+			}
+		}
+		buf_release(&cands);
+		return EXIT_INCONCLUSIVE;
+	}
+	git_oid_tostr(hex, sizeof(hex), &d->oids[br.commit]);
+	bisect_result_release(&br);
+	driver_event(d, "first bad commit: %s", hex);
+	rc = driver_confirm(d, hex, err);
+	if (rc == DRIVER_STOPPED) {
+		error_set(err, "interrupted; 'perfbisect resume' continues");
+		return EXIT_RUNTIME;
+	}
+	if (rc < 0 || driver_finish(d, "found", hex, NULL, err) < 0)
+		return EXIT_RUNTIME;
+	git_oid_fromstr(&id, hex);
+	if (repo_commit_info(d->repo, &id, &ci, err) < 0)
+		return EXIT_RUNTIME;
+	printf("%s is the first bad commit\n", ci.id);
+	printf("commit %s\nAuthor: %s\n\n    %s\n\n", ci.id, ci.author,
+	    ci.subject);
+	commit_info_release(&ci);
+	return EXIT_FOUND;
+}
+
+int
+driver_main(struct repo *repo, struct state *st, struct config *cfg,
+    const struct driver_output *out)
+{
+	struct driver d;
+	struct error err = ERROR_INIT;
+	struct reproduce_result res;
+	int rc, exitcode = EXIT_RUNTIME;
+	char *status = NULL;
+
+	memset(&d, 0, sizeof(d));
+	d.repo = repo;
+	d.st = st;
+	d.cfg = cfg;
+	d.out = *out;
+	d.tty = isatty(STDERR_FILENO);
+	buf_init(&d.status);
+	buf_init(&d.why);
+	if (driver_setup(&d, &err) < 0)
+		goto out;
+	if (state_meta_get(st, "status", &status, &err) < 0)
+		goto out;
+	driver_event(&d, "bisecting %s: good %s, bad %s, %u commits between, "
+	    "about %u steps", d.sel.text, short_id(d.good), short_id(d.bad),
+	    d.g.n, bisect_estimate_steps(d.g.n));
+	memset(&res, 0, sizeof(res));
+	rc = driver_endpoints(&d, &res, &err);
+	if (rc == DRIVER_STOPPED) {
+		error_set(&err, "interrupted; 'perfbisect resume' continues");
+		goto out;
+	}
+	if (rc != 0)
+		goto out;
+	driver_event(&d, "endpoints: %s", res.reason);
+	if (res.outcome == REPRO_NO) {
+		if (driver_finish(&d, "not-reproduced", NULL, NULL, &err) < 0)
+			goto out;
+		printf("regression not reproduced: %s\n", res.reason);
+		driver_print_summary("good", &res.good);
+		driver_print_summary("bad", &res.bad);
+		printf("effect   %+.2f%% [%+.2f%%, %+.2f%%]  p(Welch) %.3g  "
+		    "p(Mann-Whitney) %.3g\n", res.effect * 100,
+		    res.effect_lo * 100, res.effect_hi * 100, res.p_welch,
+		    res.p_mw);
+		exitcode = EXIT_NOT_REPRODUCED;
+		goto out;
+	}
+	exitcode = driver_bisect(&d, &err);
+	if (exitcode == EXIT_FOUND) {
+		driver_print_summary("good", &res.good);
+		driver_print_summary("bad", &res.bad);
+		printf("effect   %+.2f%% [%+.2f%%, %+.2f%%]\n",
+		    res.effect * 100, res.effect_lo * 100,
+		    res.effect_hi * 100);
+	}
+out:
+	if (d.tty && !d.out.ci && !d.out.quiet)
+		fputs("\r\033[K", stderr);
+	if (err.msg.len) {
+		pb_err("%s", error_msg(&err));
+		exitcode = EXIT_RUNTIME;
+	}
+	free(status);
+	error_clear(&err);
+	driver_release(&d);
+	return exitcode;
+}

@@ -43,6 +43,12 @@ struct test_result {
 int	 stats_welch(const double *a, size_t na, const double *b, size_t nb,
 	    enum alternative, struct test_result *);
 /*
+ * Welch's two-sided interval at level for mean(a) - mean(b) (R's
+ * t.test(a, b)$conf.int); a single point when neither sample varies.
+ */
+int	 stats_welch_interval(const double *a, size_t na, const double *b,
+	    size_t nb, double level, double *lo, double *hi);
+/*
  * Mann-Whitney U (R's wilcox.test): exact when both samples are small and
  * there are no ties, else the normal approximation with tie and
  * continuity correction.  statistic is W = U of a.

@@ -24,8 +24,17 @@ enum better {
 
 struct verdict_params {
 	enum better better;
-	double	 alpha;		/* P(call a good commit bad), default 0.01 */
-	double	 beta;		/* P(call a bad commit good), default 0.01 */
+	double	 alpha;		/* significance of reproduce, confirm and
+				   partial, default 0.01 */
+	double	 beta;		/* not used by stats/; 0.01 */
+	/*
+	 * verdict_step's bounds on P(call a good commit bad) and P(call a
+	 * bad commit good), per commit.  A bisection of k steps errs with
+	 * probability at most about k times these, so the driver may set
+	 * them to alpha / k; the default 0.002 suits ~10 steps.
+	 */
+	double	 step_alpha;
+	double	 step_beta;
 	double	 min_effect;	/* smallest regression worth finding, 0.02 */
 	double	 level;		/* confidence level of intervals, 0.95 */
 	uint64_t seed;		/* for bootstrap intervals */

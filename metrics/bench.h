@@ -28,13 +28,17 @@ struct bench_param {
 	char	*name;
 	char	*def;		/* default value */
 	char	*help;
+	char	*choices;	/* "64,128,...": the allowed values; NULL: any */
 };
 
 struct bench_metric {
 	char	*name;		/* may be a pattern like "send" (per size) */
 	char	*unit;
 	enum better better;
+	int	 better_set;	/* 0: no direction known (custom metric) */
 	char	*help;
+	char	*key;		/* its name in the parser's output, a template
+				   like "{job}.read.iops"; NULL: the name */
 };
 
 struct bench {
@@ -45,6 +49,8 @@ struct bench {
 	char	*parser_arg;	/* the regex, JSON path or CSV column */
 	char	*setup;		/* run once before the runs (start a server) */
 	char	*teardown;	/* run once after */
+	char	*error;		/* ERE: a match in the output fails the run */
+	char	*help;		/* one line for "perfbisect benchmarks" */
 	struct bench_param *params;
 	size_t	 nparams;
 	struct bench_metric *metrics;
@@ -76,6 +82,9 @@ struct metric_sel {
 	char	*setup;		/* expanded, or NULL */
 	char	*teardown;
 	char	*text;		/* the selector as given, normalised */
+	char	*name;		/* the metric's name in the selector */
+	char	**values;	/* one per bench->params, defaults filled in */
+	size_t	 nvalues;
 };
 
 void	 metric_sel_release(struct metric_sel *);
@@ -110,9 +119,42 @@ struct metric_values {
 	struct buf warnings;
 };
 
+/*
+ * Outputs larger than this are refused with a reason, not parsed: a
+ * benchmark that prints 100 MB is broken, and parsers stay linear.
+ */
+#define PARSE_MAX_OUTPUT	(64 * 1024 * 1024)
+/* At most this many distinct metrics from one output. */
+#define PARSE_MAX_METRICS	10000
+
 void	 metric_values_init(struct metric_values *);
 void	 metric_values_release(struct metric_values *);
+/*
+ * Set a metric (a later value of the same name replaces the earlier one,
+ * which keeps its place).  -1 with err set past PARSE_MAX_METRICS.
+ */
+int	 metric_values_set(struct metric_values *, const char *name,
+	    double value, struct error *);
+/* The metric named name, or NULL. */
+const struct metric_value *metric_values_find(const struct metric_values *,
+	    const char *name);
+/*
+ * Parse text with the named parser (see parse_parsers()).  arg is the
+ * parser's argument (regex, JSON path, CSV column, netperf selectors) or
+ * NULL.  -1 with err set (without the benchmark's name: callers add it)
+ * on an error marker in the output or malformed output; an output with
+ * no metric at all is not an error here, the selector decides.
+ */
 int	 parse_output(const char *parser, const char *arg, const char *text,
 	    size_t len, struct metric_values *, struct error *);
+/*
+ * Check a parser's argument before any run (the regex compiles): 0, or
+ * -1 with err set.
+ */
+int	 parse_check_arg(const char *parser, const char *arg, struct error *);
+/* Is name a parser?  Returns its one-line description, or NULL. */
+const char *parse_parser_help(const char *name);
+/* The parser names, NULL-terminated. */
+const char *const *parse_parsers(void);
 
 #endif

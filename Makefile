@@ -2,6 +2,14 @@
 # Non-recursive: every directory lists its sources here.
 include config.mk
 
+# make check, demo and bench set up a fresh Debian machine themselves.
+ifneq ($(filter check demo bench,$(MAKECMDGOALS)),)
+DEPS_FAILED := $(shell sh scripts/deps $(if $(filter check demo,$(MAKECMDGOALS)),--vm) >&2 || echo failed)
+ifneq ($(DEPS_FAILED),)
+$(error scripts/deps could not install what perfbisect needs)
+endif
+endif
+
 PKGS = libgit2 libssh2 gsl sqlite3 jansson
 PKG_MISSING := $(shell $(PKG_CONFIG) --atleast-version=1.5 libgit2 || echo libgit2; \
 	$(PKG_CONFIG) --atleast-version=1.10 libssh2 || echo libssh2; \
@@ -43,9 +51,13 @@ HELPER_SRCS := $(sort $(wildcard tests/helper-*.c))
 HELPER_BIN := $(HELPER_SRCS:tests/%.c=$(BUILD)/tests/%)
 DEPS := $(OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_BINS:=.d) $(HELPER_BIN:=.d)
 
-all: perfbisect
+# PROG: where the program goes (BUILD=b PROG=b/perfbisect keeps two
+# builds of one checkout apart).
+PROG = perfbisect
 
-perfbisect: $(MAIN_OBJ) $(BUILD)/libperfbisect.a
+all: $(PROG)
+
+$(PROG): $(MAIN_OBJ) $(BUILD)/libperfbisect.a
 	$(CC) -o $@ $(MAIN_OBJ) $(BUILD)/libperfbisect.a $(PB_LDFLAGS) $(LIBS)
 
 $(BUILD)/libperfbisect.a: $(OBJS)
@@ -69,11 +81,11 @@ $(BUILD)/tests/helper-%: tests/helper-%.c $(BUILD)/libperfbisect.a
 unit: $(UNIT_BINS)
 
 # The whole suite: unit tests, shell tests, man page lint, example configs.
-check: perfbisect $(UNIT_BINS) $(HELPER_BIN)
-	BUILD=$(BUILD) sh tests/run $(UNIT_BINS)
+check: $(PROG) $(UNIT_BINS) $(HELPER_BIN)
+	BUILD=$(BUILD) PB=$(abspath $(PROG)) sh tests/run $(UNIT_BINS)
 
-bench: perfbisect $(HELPER_BIN)
-	BUILD=$(BUILD) sh tests/bench/run
+bench: $(PROG) $(HELPER_BIN)
+	BUILD=$(BUILD) PB=$(abspath $(PROG)) sh tests/bench/run
 
 demo:
 	sh scripts/demo
@@ -86,9 +98,9 @@ lint:
 	shellcheck -s sh scripts/deps scripts/demo tests/run tests/lib.sh tests/sh/*.sh
 	sh tests/banned-functions
 
-install: perfbisect
+install: $(PROG)
 	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 $(DESTDIR)$(MANPREFIX)/man5
-	$(INSTALL) -m 755 perfbisect $(DESTDIR)$(PREFIX)/bin/perfbisect
+	$(INSTALL) -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/perfbisect
 	$(INSTALL) -m 644 man/perfbisect.1 $(DESTDIR)$(MANPREFIX)/man1/perfbisect.1
 	$(INSTALL) -m 644 man/perfbisect.conf.5 $(DESTDIR)$(MANPREFIX)/man5/perfbisect.conf.5
 
@@ -103,3 +115,21 @@ clean:
 .PHONY: all unit check bench demo deps lint install uninstall clean
 
 -include $(DEPS)
+
+# Fuzz the metric parsers and selectors with libFuzzer (clang) for
+# FUZZ_TIME seconds; crashing inputs land in tests/fuzz/crashes/.
+FUZZ_TIME = 60
+FUZZ_SRCS = tests/fuzz/fuzz_parse.c bisect/util.c bisect/config.c \
+	metrics/bench.c metrics/parse.c metrics/parse-netperf.c \
+	metrics/parse-tools.c
+fuzz:
+	@mkdir -p $(BUILD)/fuzz/corpus tests/fuzz/crashes
+	clang -std=c99 -D_GNU_SOURCE -I. $(INCS) -g -O1 \
+		-fsanitize=fuzzer,address,undefined -o $(BUILD)/fuzz/fuzz_parse \
+		$(FUZZ_SRCS) $(LIBS)
+	$(BUILD)/fuzz/fuzz_parse -max_total_time=$(FUZZ_TIME) -max_len=65536 \
+		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix=tests/fuzz/crashes/ \
+		$(BUILD)/fuzz/corpus tests/fuzz/seeds
+
+.PHONY: fuzz

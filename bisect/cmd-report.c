@@ -127,6 +127,8 @@ report_load(struct report *rp, struct error *err)
 	verdict_params_default(&rp->vp);
 	rp->vp.alpha = s.alpha;
 	rp->vp.beta = s.beta;
+	rp->vp.step_alpha = s.alpha;
+	rp->vp.step_beta = s.beta;
 	rp->vp.min_effect = s.min_effect;
 	rp->vp.level = s.level;
 	rp->vp.seed = (uint64_t)s.seed;

@@ -218,10 +218,11 @@ cmd_run(struct ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (optind != argc || bad == NULL || ngoods == 0 || metric == NULL) {
-		pb_err("run needs --good, --bad and --metric%s",
-		    optind != argc ? " (and no other arguments)" : "");
+		pb_err("run needs --good, --bad and --metric%s; see "
+		    "'perfbisect run --help'", optind != argc ?
+		    " and no other arguments" : "");
 		free(goods);
-		return cmd_usage(run_usage, 0);
+		return EXIT_USAGE;
 	}
 	if (run_open_repo(&r) < 0)
 		goto out;

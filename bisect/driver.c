@@ -313,15 +313,15 @@ driver_prepare(struct driver *d, const char *hex, struct error *err)
 		b.log = log;
 		b.duration_ms = pr.duration_ms;
 		if (pr.timed_out) {
-			b.status = "timeout";
+			b.status = (char *)"timeout";
 			b.reason = xasprintf("timed out after %lld s",
 			    d->s.build_timeout_ms / 1000);
 		} else if (pr.status != 0) {
-			b.status = "failed";
+			b.status = (char *)"failed";
 			b.reason = xasprintf("'%s' exited with status %d",
 			    d->s.build_command, pr.status);
 		} else
-			b.status = "ok";
+			b.status = (char *)"ok";
 		proc_result_release(&pr);
 		rc = state_build_add(d->st, &b, err);
 		free(b.reason);
@@ -875,6 +875,8 @@ driver_setup(struct driver *d, struct error *err)
 	verdict_params_default(&d->vp);
 	d->vp.alpha = d->s.alpha;
 	d->vp.beta = d->s.beta;
+	d->vp.step_alpha = d->s.alpha;
+	d->vp.step_beta = d->s.beta;
 	d->vp.min_effect = d->s.min_effect;
 	d->vp.level = d->s.level;
 	d->vp.seed = (uint64_t)d->s.seed;

@@ -13,7 +13,7 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
-PB=$top/perfbisect
+PB=${PB:-$top/perfbisect}
 SCRIPT=$(basename "$0" .sh)
 TRASH=$BUILD/tests/trash/$SCRIPT
 rm -rf "$TRASH"

@@ -84,6 +84,7 @@ tcase 'no identity and no agent is a clear error' '
 '
 
 tcase 'a hanging command times out and its process group dies' '
+	ls /tmp/.perfbisect-run.* >before 2>/dev/null || :
 	start=$(date +%s)
 	expect_exit 124 $SSH -t 1000 exec \
 		"sleep 3001 & (sleep 3002 &); sleep 3003; echo never" >out 2>err
@@ -95,7 +96,10 @@ tcase 'a hanging command times out and its process group dies' '
 		ps -o pid,pgid,args -p "$(tr "\n" , <left)0" || true
 		fail "left behind: $(cat left)"
 	fi
-	ls /tmp/.perfbisect-run.* 2>/dev/null && fail "pid file left" || true
+	ls /tmp/.perfbisect-run.* >after 2>/dev/null || :
+	if [ -n "$(comm -13 before after)" ]; then
+		fail "pid file left: $(comm -13 before after)"
+	fi
 '
 
 tcase 'a 5 MB upload lands intact under its name' '

@@ -1,0 +1,153 @@
+#!/bin/sh
+# End-to-end bisections on the local target over scripted histories:
+# compared with git bisect run, kill -9 and resume, git bisect replay of
+# the log, only-skipped ranges, the JSON report.
+. "$(dirname "$0")/../lib.sh"
+
+fast="-c stats.runs=1 -c stats.warmup=0 -c stats.endpointBoots=4 -c stats.minBoots=1 -c stats.confirmBoots=3"
+export fast
+
+# git bisect run's oracle for the toy project: bad when slow.
+cat >"$TRASH/oracle" <<'EOS'
+#!/bin/sh
+./build.sh >/dev/null 2>&1 || exit 125
+./bench.sh | awk '{ exit ($2 > 0.15) }'
+EOS
+chmod +x "$TRASH/oracle"
+
+# compare_with_git REPO CULPRIT: perfbisect and git bisect run agree.
+compare_with_git() {
+	(
+	cd "$1" &&
+	want=$(git log --format='%H %s' v2 | awk -v s="$2" '{ h = $1; $1 = ""; if (substr($0, 2) == s) print h }') &&
+	test -n "$want" &&
+	$PB $fast run --good v1 --bad v2 --metric synth:time >"$TRASH/pb.out" 2>"$TRASH/pb.err" &&
+	got=$(sed -n 's/ is the first bad commit$//p' "$TRASH/pb.out") &&
+	assert_eq "$want" "$got" "perfbisect culprit" &&
+	ours=$($PB log | grep -c '^git bisect \(good\|bad\|skip\)') &&
+	git bisect start v2 v1 >/dev/null &&
+	git bisect run "$TRASH/oracle" >"$TRASH/git.out" 2>&1 &&
+	# git logs the endpoints given to "start" as comments only.
+	theirs=$(git bisect log | grep -c '^git bisect \(good\|bad\|skip\)') &&
+	gitgot=$(git rev-parse refs/bisect/bad) &&
+	git bisect reset >/dev/null 2>&1 &&
+	git clean -fdxq &&
+	assert_eq "$want" "$gitgot" "git's culprit" &&
+	echo "steps: perfbisect $((ours - 2)), git $theirs" &&
+	test $((ours - 2)) -le $((theirs + 1)) || fail "perfbisect took $((ours - 2)) steps, git $theirs"
+	)
+}
+
+sh "$top/tests/gen-history" "$TRASH/big" 1000 "main 437" >/dev/null 2>&1
+
+tcase "1000 commits: same culprit as git bisect run, no more steps" '
+	compare_with_git "$TRASH/big" "main 437"
+'
+
+tcase "culprit on a merged topic branch" '
+	sh "$top/tests/gen-history" "$TRASH/topic" 200 "topic 9.2" >/dev/null &&
+	compare_with_git "$TRASH/topic" "topic 9.2"
+'
+
+tcase "culprit next to a criss-cross merge" '
+	sh "$top/tests/gen-history" "$TRASH/cross" 120 "topic 3.3" >/dev/null &&
+	compare_with_git "$TRASH/cross" "topic 3.3"
+'
+
+tcase "the log replays in git bisect to the same commit" '
+	cd big &&
+	$PB log >"$TRASH/bisect.log" &&
+	git bisect replay "$TRASH/bisect.log" >"$TRASH/replay.out" 2>&1 &&
+	want=$(git log --format="%H %s" v2 | awk "/ main 437\$/ { print \$1 }") &&
+	grep -q "^$want is the first bad commit" "$TRASH/replay.out" &&
+	git bisect reset >/dev/null 2>&1
+'
+
+tcase "the user tree, index and HEAD are untouched" '
+	cd big &&
+	git status --porcelain >"$TRASH/status" &&
+	test ! -s "$TRASH/status" &&
+	assert_eq "$(git rev-parse v2)" "$(git rev-parse HEAD)" HEAD &&
+	test -f .git/perfbisect/worktree/level
+'
+
+tcase "report --json has the documented fields" '
+	cd big &&
+	$PB report --json >report.json &&
+	jq -e ".status == \"found\"" report.json >/dev/null &&
+	jq -e ".culprit.commit | test(\"^[0-9a-f]{40}$\")" report.json >/dev/null &&
+	jq -e ".culprit.subject == \"main 437\"" report.json >/dev/null &&
+	jq -e ".steps | length > 5" report.json >/dev/null &&
+	jq -e "[.steps[].verdict] | all(. == \"good\" or . == \"bad\" or . == \"skip\")" report.json >/dev/null &&
+	jq -e "[.steps[].samples | length] | all(. >= 1)" report.json >/dev/null &&
+	jq -e ".good.samples | length >= 4" report.json >/dev/null &&
+	jq -e ".bad.mean > .good.mean" report.json >/dev/null
+'
+
+tcase "status and reset" '
+	cd big &&
+	$PB status >status.out &&
+	grep -q "^status: found" status.out &&
+	$PB reset &&
+	test ! -e .git/perfbisect &&
+	$PB reset | grep -q "no bisection"
+'
+
+tcase "kill -9 at any moment, then resume: same answer, no run repeated" '
+	sh "$top/tests/gen-history" "$TRASH/crash" 150 "main 61" 0.03 >/dev/null
+	cd crash
+	count="$TRASH/crash.count"
+	: >"$count"
+	set -- -c "benchmark.synth.command=./bench.sh; echo >>$count" \
+		-c stats.runs=2 -c stats.warmup=1 -c stats.endpointBoots=4 -c stats.confirmBoots=3
+	$PB "$@" run --good v1 --bad v2 --metric synth:time >out 2>err &
+	pid=$!
+	kills=0
+	for delay in 0.3 0.5 0.2 0.7 0.4 0.6 0.3; do
+		sleep $delay
+		if kill -9 $pid 2>/dev/null; then kills=$((kills + 1)); fi
+		wait $pid || :
+		$PB "$@" resume >out 2>err &
+		pid=$!
+	done
+	wait $pid || :
+	while $PB status | grep -q "^status: running"; do
+		$PB "$@" resume >out 2>err || :
+	done
+	$PB status | grep -q "^status: found" &&
+	want=$(git log --format="%H %s" v2 | awk "/ main 61\$/ { print \$1 }") &&
+	$PB status | grep -q "^culprit: $want" &&
+	runs=$(sqlite3 .git/perfbisect/state.db "select count(*) from runs") &&
+	execs=$(wc -l <"$count") &&
+	echo "kills $kills, executions $execs, recorded runs $runs" &&
+	test "$execs" -le $((runs + kills)) &&
+	test "$kills" -ge 3
+'
+
+tcase "only skipped commits left: candidate range, exit 4" '
+	sh "$top/tests/gen-history" "$TRASH/skips" 60 "main 37" >/dev/null &&
+	cd skips &&
+	expect_exit 4 $PB $fast -c "build.command=./build.sh && ! grep -qx \"main 3[5-9]\" src/main.c" \
+		run --good v1 --bad v2 --metric synth:time >"$TRASH/skips.out" 2>"$TRASH/skips.err" &&
+	grep -q "only skipped commits left" "$TRASH/skips.out" &&
+	$PB report --json >"$TRASH/r.json" &&
+	jq -e ".status == \"inconclusive\"" "$TRASH/r.json" >/dev/null &&
+	jq -r ".candidates[].commit" "$TRASH/r.json" | sort >"$TRASH/ours" &&
+	git bisect start v2 v1 >/dev/null &&
+	{ git bisect run sh -c "! grep -qx \"main 3[5-9]\" src/main.c || exit 125; $TRASH/oracle" >"$TRASH/git.out" 2>&1 || :; } &&
+	grep -q "only .skip.ped commits left" "$TRASH/git.out" &&
+	grep -x "[0-9a-f]\{40\}" "$TRASH/git.out" | sort >"$TRASH/theirs" &&
+	git bisect reset >/dev/null 2>&1 &&
+	test -s "$TRASH/theirs" &&
+	cmp "$TRASH/theirs" "$TRASH/ours"
+'
+
+tcase "no regression: exit 3 with the numbers" '
+	sh "$top/tests/gen-history" "$TRASH/flat" 30 "none" 0.05 >/dev/null &&
+	cd flat &&
+	expect_exit 3 $PB -c stats.runs=1 -c stats.warmup=0 -c stats.endpointBoots=6 -c stats.endpointMaxBoots=10 \
+		run --good v1 --bad v2 --metric synth:time >out 2>err &&
+	grep -q "not reproduced" out &&
+	grep -q "p(Welch)" out &&
+	$PB report --json | jq -e ".status == \"not-reproduced\"" >/dev/null
+'

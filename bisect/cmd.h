@@ -71,5 +71,6 @@ int	 cmd_benchmarks(struct ctx *, int, char **);
 int	 cmd_parse(struct ctx *, int, char **);
 int	 cmd_check(struct ctx *, int, char **);
 int	 cmd_report(struct ctx *, int, char **);
+int	 cmd_compare(struct ctx *, int, char **);
 
 #endif

@@ -33,6 +33,7 @@ static const struct cmd_entry main_cmds[] = {
 	{ "status", cmd_status, "show where the bisection is" },
 	{ "log", cmd_log, "print the bisection as a git bisect log" },
 	{ "report", cmd_report, "print the report (text or --json)" },
+	{ "compare", cmd_compare, "compare two samples or recorded revisions" },
 	{ "reset", cmd_reset, "remove the bisection's state and worktree" },
 	{ "check", cmd_check, "check that a target is ready" },
 	{ "benchmarks", cmd_benchmarks, "list the benchmark catalogue" },

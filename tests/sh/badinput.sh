@@ -71,15 +71,20 @@ bad_input "resume with nothing to resume" "no bisection" resume
 bad_input "unknown command" "not a perfbisect command" frobnicate
 
 tcase "a second run while one is in progress" '
-	cd repo &&
+	cd repo
 	$PB -c stats.runs=1 -c stats.warmup=0 -c "benchmark.synth.command=sleep 0.3; ./bench.sh" \
 		run --good v1 --bad v2 --metric synth:time >/dev/null 2>&1 &
 	pid=$!
-	sleep 1 &&
-	expect_exit 2 $PB run --good v1 --bad v2 --metric synth:time >out 2>err &&
-	grep -q "in progress" err &&
-	expect_exit 2 $PB resume 2>err &&
-	grep -q "in use by another perfbisect (pid $pid)" err &&
+	i=0
+	until $PB status 2>/dev/null | grep -q "^status: running"; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || fail "the first run did not start"
+		sleep 0.1
+	done
+	expect_exit 2 $PB run --good v1 --bad v2 --metric synth:time >out 2>err
+	grep -q "in progress" err || fail "second run: $(cat err)"
+	expect_exit 2 $PB resume 2>err
+	grep -q "in use by another perfbisect (pid $pid)" err || fail "resume: $(cat err)"
 	kill -9 $pid && { wait $pid || :; } &&
 	expect_exit 2 $PB run --good v1 --bad v2 --metric synth:time >out 2>err &&
 	grep -q "resume" err &&

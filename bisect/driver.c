@@ -30,6 +30,7 @@
 #include "bisect/state.h"
 #include "kexec/target.h"
 #include "metrics/bench.h"
+#include "stats/noise.h"
 #include "stats/verdict.h"
 
 volatile sig_atomic_t driver_interrupted;
@@ -693,6 +694,120 @@ driver_endpoints(struct driver *d, struct reproduce_result *res,
 	}
 }
 
+/*
+ * The endpoints' runs of one role, grouped by boot, with the time a boot
+ * and a run took; 0 or -1.
+ */
+static int
+driver_endpoint_runs(struct driver *d, const char *role, double **v,
+    size_t **grp, size_t *n, double *boot_ms, double *run_ms, size_t *nb,
+    struct error *err)
+{
+	struct boot_rec *b = NULL;
+	struct run_rec *r = NULL;
+	size_t nbr = 0, nr, i, j, alloc = 0;
+	int rc = 0;
+
+	if (state_boots(d->st, NULL, role, &b, &nbr, err) < 0)
+		return -1;
+	for (i = 0; i < nbr && rc == 0; i++) {
+		if (!b[i].has_value)
+			continue;
+		if ((rc = state_runs(d->st, b[i].id, &r, &nr, err)) < 0)
+			break;
+		*boot_ms += (double)b[i].boot_ms;
+		(*nb)++;
+		for (j = 0; j < nr; j++) {
+			/* Warm-up runs are part of what a boot costs. */
+			if (r[j].warmup)
+				*boot_ms += (double)r[j].duration_ms;
+			else
+				*run_ms += (double)r[j].duration_ms;
+			if (r[j].warmup || !r[j].ok)
+				continue;
+			if (*n == alloc) {
+				alloc = alloc ? 2 * alloc : 64;
+				*v = xreallocarray(*v, alloc, sizeof(**v));
+				*grp = xreallocarray(*grp, alloc,
+				    sizeof(**grp));
+			}
+			(*v)[*n] = r[j].value;
+			(*grp)[(*n)++] = (size_t)b[i].id;
+		}
+		for (j = 0; j < nr; j++)
+			run_rec_release(&r[j]);
+		free(r);
+		r = NULL;
+	}
+	for (i = 0; i < nbr; i++)
+		boot_rec_release(&b[i]);
+	free(b);
+	return rc;
+}
+
+/*
+ * Say where the endpoints' noise comes from (within and between boots),
+ * the runs per boot that would serve best, and what the bisection will
+ * cost: boots per step and the total time.
+ */
+static void
+driver_noise(struct driver *d, const struct reproduce_result *res)
+{
+	struct error err = ERROR_INIT;
+	struct noise ng, nb, rel = { 0 };
+	double *v = NULL, boot_ms = 0, run_ms = 0, sd, delta, per_step;
+	double secs, per_boot;
+	size_t *grp = NULL, n = 0, boots = 0, half;
+	unsigned steps;
+	int have, best;
+
+	if (driver_endpoint_runs(d, "good", &v, &grp, &n, &boot_ms, &run_ms,
+	    &boots, &err) < 0)
+		goto out;
+	half = n;
+	if (driver_endpoint_runs(d, "bad", &v, &grp, &n, &boot_ms, &run_ms,
+	    &boots, &err) < 0)
+		goto out;
+	have = noise_components(v, grp, half, &ng) == 0 &&
+	    noise_components(v + half, grp + half, n - half, &nb) == 0;
+	if (have) {
+		/* Relative noise, averaged over the two endpoints. */
+		rel.within_var = (ng.cv_within * ng.cv_within +
+		    nb.cv_within * nb.cv_within) / 2;
+		rel.between_var = (ng.cv_between * ng.cv_between +
+		    nb.cv_between * nb.cv_between) / 2;
+		best = noise_runs_per_boot(&rel, boots ? boot_ms / boots : 0,
+		    n ? run_ms / (double)n : 0, 1, 50);
+		driver_event(d, "noise: cv %.2f%% of a run, within boots "
+		    "%.2f%%, between boots %.2f%%; %d run%s per boot would "
+		    "serve best (now %d)", 50 * (ng.cv_total + nb.cv_total),
+		    100 * sqrt(rel.within_var), 100 * sqrt(rel.between_var),
+		    best, best == 1 ? "" : "s", d->runs);
+	}
+	sd = sqrt((res->good.sd * res->good.sd + res->bad.sd * res->bad.sd) /
+	    2);
+	delta = sd > 0 ? fabs(res->bad.mean - res->good.mean) / sd : INFINITY;
+	per_step = isinf(delta) ? 1 :
+	    noise_expected_boots(delta, d->s.alpha, d->s.beta);
+	if (per_step < d->s.min_boots)
+		per_step = d->s.min_boots;
+	if (per_step > d->s.max_boots)
+		per_step = d->s.max_boots;
+	steps = bisect_estimate_steps(d->g.n);
+	per_boot = boots ? (boot_ms + run_ms) / (double)boots / 1000 : 0;
+	secs = per_boot * (per_step * steps + 2.0 * d->s.confirm_boots);
+	driver_event(d, "estimate: the step is %.1f boot standard deviations; "
+	    "about %.1f boots per step, %u steps, %.0f s of measuring "
+	    "(%.1f s per boot) plus builds", delta, per_step, steps, secs,
+	    per_boot);
+out:
+	if (err.msg.len > 0)
+		driver_event(d, "noise: cannot estimate: %s", error_msg(&err));
+	error_clear(&err);
+	free(v);
+	free(grp);
+}
+
 /* Measure commit c and classify it; fills v. */
 static int
 driver_test(struct driver *d, uint32_t c, int step, uint32_t left,
@@ -1050,6 +1165,8 @@ driver_main(struct repo *repo, struct state *st, struct config *cfg,
 	if (rc != 0)
 		goto out;
 	driver_event(&d, "endpoints: %s", res.reason);
+	if (res.outcome != REPRO_NO)
+		driver_noise(&d, &res);
 	if (res.outcome == REPRO_NO) {
 		if (driver_finish(&d, "not-reproduced", NULL, NULL, &err) < 0)
 			goto out;

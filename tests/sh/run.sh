@@ -151,3 +151,12 @@ tcase "no regression: exit 3 with the numbers" '
 	grep -q "p(Welch)" out &&
 	$PB report --json | jq -e ".status == \"not-reproduced\"" >/dev/null
 '
+
+tcase "endpoints: noise within and between boots, cost estimate" '
+	sh "$top/tests/gen-history" "$TRASH/noise" 20 "main 9" 0.03 >/dev/null &&
+	cd noise &&
+	$PB -c stats.runs=3 -c stats.warmup=0 -c stats.endpointBoots=4 -c stats.confirmBoots=3 \
+		run --good v1 --bad v2 --metric synth:time >"$TRASH/noise.out" 2>"$TRASH/noise.err" &&
+	grep -q "^noise: cv [0-9.]*% of a run, within boots [0-9.]*%, between boots [0-9.]*%; [0-9]* runs\{0,1\} per boot would serve best (now 3)" "$TRASH/noise.err" &&
+	grep -q "^estimate: the step is [0-9.]* boot standard deviations; about [0-9.]* boots per step" "$TRASH/noise.err"
+'

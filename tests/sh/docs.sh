@@ -54,15 +54,34 @@ check_keys() {
 		documented_key "$key"
 	done <"$TRASH/used"
 }
+# The trash directory lies inside this checkout: git must never find the
+# checkout's repository from there.
+GIT_CEILING_DIRECTORIES=$(dirname "$TRASH")
+export GIT_CEILING_DIRECTORIES
+
+# scratch_repo TAG...: a fresh repository "repo" in the current directory
+# with one commit per argument (tagged when it starts with "v"), and cd
+# into it.
+scratch_repo() {
+	rm -rf repo || fail "cannot remove repo"
+	git init -q repo || fail "git init failed"
+	cd repo || fail "cannot cd to repo"
+	[ "$(git rev-parse --show-toplevel)" = "$(pwd -P)" ] ||
+		fail "repo is not its own repository"
+	for _t in "$@"; do
+		echo "$_t" >f || fail "cannot write f"
+		git add f || fail "git add failed"
+		git commit -qm "$_t" || fail "git commit failed"
+		case $_t in v*) git tag "$_t" || fail "git tag failed" ;; esac
+	done
+}
+
 # valid_config FILE TARGET METRIC: "run" accepts everything in FILE (it
 # checks the build, stats, benchmark, metric and target settings before
 # it writes anything) and gets as far as connecting to the target, which
 # is pointed at a closed port on loopback.
 valid_config() {
-	rm -rf repo && mkdir repo && cd repo && git init -q &&
-	for i in 1 2 3; do
-		echo $i >f && git add f && git commit -qm "c$i"
-	done
+	scratch_repo c1 c2 c3
 	expect_exit 1 "$PB" -f "$1" -c "target.$2.host=127.0.0.1" \
 		-c "target.$2.port=1" run --quiet --good HEAD~2 --bad HEAD \
 		--metric "$3" --target "$2" 2>err
@@ -119,8 +138,7 @@ tcase "netperf-udp.conf: run accepts every setting" '
 '
 
 tcase "a bad value in netperf-udp.conf would be caught" '
-	rm -rf repo && mkdir repo && cd repo && git init -q &&
-	for i in 1 2 3; do echo $i >f && git add f && git commit -qm "c$i"; done
+	scratch_repo c1 c2 c3
 	expect_exit 2 "$PB" -f "$EX/netperf-udp.conf" -c target.testbox.bootTimeout=soon \
 		run --good HEAD~2 --bad HEAD --metric netperf-udp:send@size=64 \
 		--target testbox 2>err
@@ -184,11 +202,7 @@ tcase "regressions.list: lines, selectors and overrides" '
 # a closed port, every regression then fails to connect.
 if "$PB" batch --help >/dev/null 2>&1; then
 	tcase "regressions.list: batch accepts every line" '
-		rm -rf repo && mkdir repo && cd repo && git init -q
-		for t in v6.5 x v6.6 y v6.7; do
-			echo $t >f && git add f && git commit -qm "$t"
-			case $t in v*) git tag $t ;; esac
-		done
+		scratch_repo v6.5 x v6.6 y v6.7
 		set +e
 		timeout 60 "$PB" -f "$EX/netperf-udp.conf" \
 			-c target.testbox.host=127.0.0.1 -c target.testbox.port=1 \

@@ -1,0 +1,883 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * posterior.c - the posterior over the first bad commit.
+ *
+ * The log-posterior of state c is
+ *
+ *	log prior(c) + sum over measured i < c of Lg(i)
+ *		     + sum over measured i >= c of Lb(i)
+ *
+ * where Lg(i) and Lb(i) are the log-likelihoods of the boots of interior
+ * position i under "i is good" and "i is bad" (the endpoints' data are
+ * the same under every state and only enter through the estimates).  It
+ * is constant between two measured positions, so the states are kept as
+ * blocks with one per-state probability each.  "No single culprit" has
+ * prior none_prior and treats every measured interior commit on its own:
+ * good or bad with probability (1 - none_mid) / 2 each, in between (a mean
+ * uniform between the endpoints') with none_mid.  It pays for giving up
+ * the order of the commits, so it wins only when some commit sits clearly
+ * between the endpoints or the order does not fit.
+ *
+ * Estimates (EM): the good mean is the mean of all boots weighted by each
+ * position's probability of being good, the bad mean likewise, the scale
+ * the pooled within-group spread; under Student-t the means are
+ * reweighted by the t weights and the scale comes from the median
+ * absolute residual.  A commit's likelihood uses the scale widened by
+ * the standard error of the mean it is compared with, and the gaussian
+ * one is a t with the pooled degrees of freedom: the uncertainty of the
+ * estimates shows in the posterior instead of being ignored.
+ *
+ * Choice: testing position i asks whether c <= i, which has probability
+ * F(i).  One boot's information about it is approximated by the binary
+ * channel that calls a boot bad when it lies beyond the midpoint: with
+ * e = Phi(-delta sqrt(k) / 2) for k boots at separation delta, I =
+ * H(F e' ) - H(e) with e' the error-mixed F.  Divided by the cost of
+ * building (if not built) and k boots, maximised over k: positions
+ * already built are preferred while they still answer something.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "bisect/util.h"
+#include "stats/posterior.h"
+#include "stats/verdict.h"
+
+#define POST_NMID	16	/* points of the in-between integral */
+#define POST_EM_ITER	3
+#define POST_GAUSS_DF	200	/* beyond: gaussian */
+#define POST_MIN_SCALE	1e-9
+#define POST_SURE	0.9	/* see post_wsure() */
+
+struct post_lik {
+	double	 lg;
+	double	 lb;
+	double	 lnone;
+};
+
+void
+posterior_params_default(struct posterior_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->confidence = 0.99;
+	p->min_boots = 3;
+	p->none_prior = 0.001;
+	p->none_mid = 0.2;
+	p->model = POSTERIOR_AUTO;
+	p->nu = 4;
+	p->choice = POSTERIOR_INFO;
+	p->cost_boot = 1;
+	p->cost_build = 3;
+	p->endgame = 0.5;
+	p->cap_mass = 0.95;
+}
+
+static double
+post_lse2(double a, double b)
+{
+	if (a == -INFINITY)
+		return b;
+	if (b == -INFINITY)
+		return a;
+	return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b));
+}
+
+/* log density of x under a t with df degrees of freedom and scale s. */
+static double
+post_logt(double x, double s, double df)
+{
+	double z = x / s;
+
+	if (df >= POST_GAUSS_DF)
+		return -0.5 * log(2 * M_PI) - log(s) - 0.5 * z * z;
+	return lgamma((df + 1) / 2) - lgamma(df / 2) - 0.5 * log(df * M_PI) -
+	    log(s) - (df + 1) / 2 * log1p(z * z / df);
+}
+
+void
+posterior_init(struct posterior *p, uint32_t n,
+    const struct posterior_params *par, enum better better)
+{
+	memset(p, 0, sizeof(*p));
+	p->n = n;
+	p->par = *par;
+	p->better = better;
+	p->c = xcalloc((size_t)n + 1, sizeof(*p->c));
+	p->meas = xcalloc((size_t)n + 1, sizeof(*p->meas));
+	p->blk = xcalloc((size_t)n + 1, sizeof(*p->blk));
+	p->cum = xcalloc((size_t)n + 2, sizeof(*p->cum));
+	p->blk[0].lo = 1;
+	p->blk[0].hi = n;
+	p->blk[0].p = (1 - par->none_prior) / n;
+	p->cum[1] = 1;
+	p->nblk = 1;
+	p->p_none = par->none_prior;
+	p->scale = 1;
+	p->heavy = par->model == POSTERIOR_STUDENT;
+}
+
+void
+posterior_release(struct posterior *p)
+{
+	uint32_t i;
+
+	if (p->c)
+		for (i = 0; i <= p->n; i++)
+			free(p->c[i].v);
+	free(p->c);
+	free(p->meas);
+	free(p->blk);
+	free(p->cum);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Probability that position i is good: P(c > i). */
+static double
+post_wgood(const struct posterior *p, uint32_t i)
+{
+	if (i == 0)
+		return 1;
+	if (i >= p->n)
+		return 0;
+	return 1 - posterior_cdf(p, i);
+}
+
+/*
+ * The weight of position i in the good mean's estimate: only positions
+ * that are nearly surely good or bad count, since an undecided one would
+ * pull both means towards itself and make them look closer than they
+ * are, which makes every later boot look less informative.
+ */
+static double
+post_wsure(const struct posterior *p, uint32_t i, int good)
+{
+	double w = post_wgood(p, i);
+
+	if (!good)
+		w = 1 - w;
+	return w >= POST_SURE ? w : 0;
+}
+
+/* The k-th smallest of v[0..n-1] (v is reordered). */
+static double
+post_select(double *v, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1, i, j;
+	double piv, t;
+
+	while (lo < hi) {
+		piv = v[lo + (hi - lo) / 2];
+		i = lo;
+		j = hi;
+		while (i <= j) {
+			while (v[i] < piv)
+				i++;
+			while (v[j] > piv)
+				j--;
+			if (i <= j) {
+				t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+	return v[k];
+}
+
+/*
+ * Robust scale: the median absolute residual against the likelier
+ * group; *heavy when a residual is beyond POSTERIOR_HEAVY_Z robust
+ * standard deviations.
+ */
+static double
+post_mad(const struct posterior *p, int *heavy)
+{
+	double *r, med, mu, big, max = 0;
+	size_t nr = 0;
+	uint32_t i, j;
+
+	*heavy = 0;
+	if (p->nboots == 0)
+		return 0;
+	r = xcalloc(p->nboots, sizeof(*r));
+	for (i = 0; i <= p->n; i++) {
+		if (p->c[i].n == 0)
+			continue;
+		mu = post_wgood(p, i) >= 0.5 ? p->mu_good : p->mu_bad;
+		for (j = 0; j < p->c[i].n; j++) {
+			r[nr] = fabs(p->c[i].v[j] - mu);
+			if (r[nr] > max)
+				max = r[nr];
+			nr++;
+		}
+	}
+	med = post_select(r, nr, nr / 2);
+	if (nr % 2 == 0)
+		med = (med + post_select(r, nr, nr / 2 - 1)) / 2;
+	big = POSTERIOR_HEAVY_Z * 1.4826 * med;
+	*heavy = nr >= 10 && big > 0 && max > big;
+	free(r);
+	return med;
+}
+
+/*
+ * Re-estimate the means and the scale.  all: use the interior positions
+ * with their current probabilities; otherwise the endpoints only.
+ */
+static void
+post_estimate(struct posterior *p, int all)
+{
+	const struct posterior_commit *c;
+	double sg = 0, sb = 0, ng = 0, nb = 0, ss = 0, df = -2, wg, wb, d;
+	double mad, u, z, floor_s;
+	uint32_t i, j;
+	int heavy;
+
+	for (i = 0; i <= p->n; i++) {
+		c = &p->c[i];
+		if (c->n == 0 || (!all && i != 0 && i != p->n))
+			continue;
+		wg = post_wsure(p, i, 1);
+		wb = post_wsure(p, i, 0);
+		sg += wg * c->n * c->mean;
+		ng += wg * c->n;
+		sb += wb * c->n * c->mean;
+		nb += wb * c->n;
+	}
+	if (ng > 0)
+		p->mu_good = sg / ng;
+	if (nb > 0)
+		p->mu_bad = sb / nb;
+	for (i = 0; i <= p->n; i++) {
+		c = &p->c[i];
+		if (c->n == 0 || (!all && i != 0 && i != p->n))
+			continue;
+		/* Every commit's own spread counts, whatever it is. */
+		ss += c->m2;
+		df += c->n - 1;
+		wg = post_wsure(p, i, 1);
+		wb = post_wsure(p, i, 0);
+		d = c->mean - p->mu_good;
+		ss += wg * c->n * d * d;
+		d = c->mean - p->mu_bad;
+		ss += wb * c->n * d * d;
+		df += wg + wb;	/* one per mean compared */
+	}
+	p->n_good = ng > 1 ? ng : 1;
+	p->n_bad = nb > 1 ? nb : 1;
+	p->scale = df > 0 ? sqrt(ss / df) : 0;
+	floor_s = POST_MIN_SCALE * fmax(1, fmax(fabs(p->mu_good),
+	    fabs(p->mu_bad)));
+	if (!all) {
+		p->mad = post_mad(p, &heavy);
+		p->heavy = p->par.model == POSTERIOR_STUDENT ||
+		    (p->par.model == POSTERIOR_AUTO && heavy);
+	}
+	mad = p->mad;
+	if (p->heavy && mad > 0) {
+		/* The median of |t_nu| turns the MAD into t's scale. */
+		p->scale = mad / gsl_cdf_tdist_Pinv(0.75, p->par.nu);
+		sg = sb = ng = nb = 0;
+		for (i = 0; i <= p->n; i++) {
+			c = &p->c[i];
+			if (c->n == 0 || (!all && i != 0 && i != p->n))
+				continue;
+			wg = post_wsure(p, i, 1);
+			wb = post_wsure(p, i, 0);
+			for (j = 0; j < c->n; j++) {
+				z = (c->v[j] - p->mu_good) / p->scale;
+				u = (p->par.nu + 1) / (p->par.nu + z * z);
+				sg += wg * u * c->v[j];
+				ng += wg * u;
+				z = (c->v[j] - p->mu_bad) / p->scale;
+				u = (p->par.nu + 1) / (p->par.nu + z * z);
+				sb += wb * u * c->v[j];
+				nb += wb * u;
+			}
+		}
+		if (ng > 0)
+			p->mu_good = sg / ng;
+		if (nb > 0)
+			p->mu_bad = sb / nb;
+	}
+	if (!(p->scale > floor_s))
+		p->scale = floor_s;
+	if (!all) {
+		p->end_good = p->mu_good;
+		p->end_bad = p->mu_bad;
+	}
+}
+
+/* Log-likelihood of position i's data if its mean were mu. */
+static double
+post_loglik_at(const struct posterior *p, const struct posterior_commit *c,
+    double mu, double widen)
+{
+	double s, l = 0, df;
+	uint32_t j;
+
+	if (p->heavy) {
+		s = p->scale * sqrt(1 + widen);
+		for (j = 0; j < c->n; j++)
+			l += post_logt(c->v[j] - mu, s, p->par.nu);
+		return l;
+	}
+	df = p->nboots > 3 ? p->nboots - 2 : 1;
+	s = p->scale * sqrt(1.0 / c->n + widen);
+	return post_logt(c->mean - mu, s, df);
+}
+
+static void
+post_lik(const struct posterior *p, uint32_t i, struct post_lik *out)
+{
+	const struct posterior_commit *c = &p->c[i];
+	double lo, hi, mu, lm = -INFINITY, wmid, eta = p->par.none_mid;
+	int k;
+
+	out->lg = post_loglik_at(p, c, p->mu_good, 1 / p->n_good);
+	out->lb = post_loglik_at(p, c, p->mu_bad, 1 / p->n_bad);
+	lo = fmin(p->mu_good, p->mu_bad);
+	hi = fmax(p->mu_good, p->mu_bad);
+	wmid = 0.5 / p->n_good + 0.5 / p->n_bad;
+	for (k = 0; k < POST_NMID; k++) {
+		mu = lo + (k + 0.5) * (hi - lo) / POST_NMID;
+		lm = post_lse2(lm, post_loglik_at(p, c, mu, wmid));
+	}
+	lm -= log(POST_NMID);
+	out->lnone = post_lse2(post_lse2(log((1 - eta) / 2) + out->lg,
+	    log((1 - eta) / 2) + out->lb), log(eta) + lm);
+}
+
+/*
+ * Gaussian log marginal likelihood of every block (up to a constant):
+ * the good group is position 0 and the measured positions before the
+ * block, the bad group the rest; with flat priors on both means and on
+ * log sigma it is -log(Ng Nb) / 2 - (N - 2) / 2 log SS, SS the pooled
+ * within-group sum of squares (as in verdict.c).  Exact: the endpoints'
+ * and the noise's uncertainty are integrated out, not estimated.
+ */
+static void
+post_exact(const struct posterior *p, double *out)
+{
+	const struct posterior_commit *c;
+	double ref = p->c[0].mean, ng, sg, qg, nb = 0, sb = 0, qb = 0, x;
+	double ss, tot = p->nboots, *nsuf, *ssuf, *qsuf;
+	uint32_t k, m = p->nmeas;
+
+	nsuf = xcalloc((size_t)m + 1, sizeof(*nsuf));
+	ssuf = xcalloc((size_t)m + 1, sizeof(*ssuf));
+	qsuf = xcalloc((size_t)m + 1, sizeof(*qsuf));
+	c = &p->c[p->n];
+	x = c->mean - ref;
+	nb = c->n;
+	sb = c->n * x;
+	qb = c->m2 + c->n * x * x;
+	for (k = m; k-- > 0;) {
+		c = &p->c[p->meas[k]];
+		x = c->mean - ref;
+		nsuf[k] = nsuf[k + 1] + c->n;
+		ssuf[k] = ssuf[k + 1] + c->n * x;
+		qsuf[k] = qsuf[k + 1] + c->m2 + c->n * x * x;
+	}
+	c = &p->c[0];
+	ng = c->n;
+	sg = 0;
+	qg = c->m2;
+	for (k = 0; k <= m; k++) {
+		double n2 = nb + nsuf[k], s2 = sb + ssuf[k], q2 = qb + qsuf[k];
+
+		ss = qg - sg * sg / ng + q2 - s2 * s2 / n2;
+		if (!(ss > DBL_MIN))
+			ss = DBL_MIN;
+		out[k] = -0.5 * log(ng * n2) - (tot - 2) / 2 * log(ss);
+		if (k < m) {
+			c = &p->c[p->meas[k]];
+			x = c->mean - ref;
+			ng += c->n;
+			sg += c->n * x;
+			qg += c->m2 + c->n * x * x;
+		}
+	}
+	free(nsuf);
+	free(ssuf);
+	free(qsuf);
+}
+
+/*
+ * The posterior from the current estimates.  Student-t blocks use the
+ * estimates; gaussian ones the exact marginal (post_exact).  "No single
+ * culprit" is weighed against the single-culprit states as a whole with
+ * the estimates in both.
+ */
+static void
+post_compute(struct posterior *p)
+{
+	struct post_lik *lk;
+	double *lb_suffix, *ex = NULL, lg_prefix = 0, lnone = 0, lp, norm;
+	double lstep, lstep_ex, logprior, step, size, lbf;
+	uint32_t k, m = p->nmeas;
+
+	lk = xcalloc(m ? m : 1, sizeof(*lk));
+	lb_suffix = xcalloc((size_t)m + 1, sizeof(*lb_suffix));
+	for (k = 0; k < m; k++) {
+		post_lik(p, p->meas[k], &lk[k]);
+		lnone += lk[k].lnone;
+	}
+	for (k = m; k-- > 0;)
+		lb_suffix[k] = lb_suffix[k + 1] + lk[k].lb;
+	if (!p->heavy && p->nboots > 2) {
+		ex = xcalloc((size_t)m + 1, sizeof(*ex));
+		post_exact(p, ex);
+	}
+	/* Block k: states meas[k-1] + 1 .. meas[k] (1 and n at the ends). */
+	logprior = -log(p->n);
+	lstep = lstep_ex = -INFINITY;
+	for (k = 0; k <= m; k++) {
+		p->blk[k].lo = k == 0 ? 1 : p->meas[k - 1] + 1;
+		p->blk[k].hi = k == m ? p->n : p->meas[k];
+		size = log(p->blk[k].hi - p->blk[k].lo + 1);
+		lp = logprior + lg_prefix + lb_suffix[k];
+		lstep = post_lse2(lstep, lp + size);
+		if (ex) {
+			lp = logprior + ex[k];
+			lstep_ex = post_lse2(lstep_ex, lp + size);
+		}
+		p->blk[k].p = lp;
+		if (k < m)
+			lg_prefix += lk[k].lg;
+	}
+	if (!ex)
+		lstep_ex = lstep;
+	p->nblk = m + 1;
+	/* log odds of "no single culprit" against one culprit */
+	lbf = log(p->par.none_prior) - log1p(-p->par.none_prior) + lnone -
+	    lstep;
+	p->p_none = lbf > 0 ? 1 / (1 + exp(-lbf)) : exp(lbf) / (1 + exp(lbf));
+	norm = lstep_ex - log1p(-p->p_none);
+	step = 0;
+	for (k = 0; k < p->nblk; k++) {
+		p->blk[k].p = exp(p->blk[k].p - norm);
+		p->cum[k] = step;
+		step += p->blk[k].p * (p->blk[k].hi - p->blk[k].lo + 1);
+	}
+	p->cum[p->nblk] = step;
+	if (step > 0)
+		for (k = 0; k <= p->nblk; k++)
+			p->cum[k] /= step;
+	free(lk);
+	free(lb_suffix);
+	free(ex);
+}
+
+static void
+post_update(struct posterior *p)
+{
+	int it;
+
+	if (p->c[0].n == 0 || p->c[p->n].n == 0)
+		return;
+	post_estimate(p, 0);
+	post_compute(p);
+	for (it = 1; it < POST_EM_ITER; it++) {
+		post_estimate(p, 1);
+		post_compute(p);
+	}
+}
+
+static int
+post_push(struct posterior *p, uint32_t pos, double v)
+{
+	struct posterior_commit *c;
+	double d;
+	uint32_t k;
+
+	if (pos > p->n || !isfinite(v))
+		return -1;
+	c = &p->c[pos];
+	if (c->n == 0 && pos != 0 && pos != p->n) {
+		for (k = p->nmeas; k > 0 && p->meas[k - 1] > pos; k--)
+			p->meas[k] = p->meas[k - 1];
+		p->meas[k] = pos;
+		p->nmeas++;
+	}
+	GROW(c->v, (size_t)c->n + 1, c->valloc);
+	c->v[c->n++] = v;
+	d = v - c->mean;
+	c->mean += d / c->n;
+	c->m2 += d * (v - c->mean);
+	p->nboots++;
+	return 0;
+}
+
+int
+posterior_add(struct posterior *p, uint32_t pos, double v)
+{
+	return posterior_add_many(p, pos, &v, 1);
+}
+
+int
+posterior_add_many(struct posterior *p, uint32_t pos, const double *v,
+    size_t nv)
+{
+	size_t i;
+
+	for (i = 0; i < nv; i++)
+		if (post_push(p, pos, v[i]) < 0)
+			return -1;
+	post_update(p);
+	return 0;
+}
+
+void
+posterior_fail(struct posterior *p, uint32_t pos)
+{
+	if (pos <= p->n)
+		p->c[pos].fails++;
+}
+
+void
+posterior_set_built(struct posterior *p, uint32_t pos, int built)
+{
+	if (pos <= p->n)
+		p->c[pos].built = built;
+}
+
+/* The block holding state c. */
+static uint32_t
+post_block_of(const struct posterior *p, uint32_t c)
+{
+	uint32_t lo = 0, hi = p->nblk - 1, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (p->blk[mid].hi < c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Is state c alone in its block (its commit and its parent measured)? */
+static int
+post_single(const struct posterior *p, uint32_t c)
+{
+	const struct posterior_block *b = &p->blk[post_block_of(p, c)];
+
+	return b->lo == b->hi;
+}
+
+double
+posterior_cdf(const struct posterior *p, uint32_t pos)
+{
+	const struct posterior_block *b;
+	double tot;
+	uint32_t k;
+
+	if (pos == 0)
+		return 0;
+	if (pos >= p->n)
+		return 1;
+	k = post_block_of(p, pos);
+	b = &p->blk[k];
+	tot = 1 - p->p_none;
+	if (tot <= 0)
+		tot = 1;
+	return p->cum[k] + b->p * (pos - b->lo + 1) / tot;
+}
+
+double
+posterior_prob(const struct posterior *p, uint32_t c)
+{
+	if (c < 1 || c > p->n)
+		return 0;
+	return p->blk[post_block_of(p, c)].p;
+}
+
+uint32_t
+posterior_top(const struct posterior *p, double *prob)
+{
+	uint32_t k, best = 0;
+
+	for (k = 1; k < p->nblk; k++)
+		if (p->blk[k].p > p->blk[best].p)
+			best = k;
+	if (prob)
+		*prob = p->blk[best].p;
+	return p->blk[best].lo;
+}
+
+static int
+post_cmp_block(const void *a, const void *b)
+{
+	const struct posterior_block *x = a, *y = b;
+
+	if (x->p != y->p)
+		return x->p > y->p ? -1 : 1;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+static struct posterior_block *
+post_sorted_blocks(const struct posterior *p)
+{
+	struct posterior_block *s;
+
+	s = xcalloc(p->nblk, sizeof(*s));
+	memcpy(s, p->blk, p->nblk * sizeof(*s));
+	qsort(s, p->nblk, sizeof(*s), post_cmp_block);
+	return s;
+}
+
+size_t
+posterior_top_k(const struct posterior *p, struct posterior_cand *out,
+    size_t k)
+{
+	struct posterior_block *s = post_sorted_blocks(p);
+	size_t n = 0;
+	uint32_t b, c;
+
+	for (b = 0; b < p->nblk && n < k; b++)
+		for (c = s[b].lo; c <= s[b].hi && n < k; c++) {
+			out[n].pos = c;
+			out[n++].p = s[b].p;
+		}
+	free(s);
+	return n;
+}
+
+size_t
+posterior_set(const struct posterior *p, double mass,
+    struct posterior_block *out, size_t max, uint32_t *nstates)
+{
+	struct posterior_block *s = post_sorted_blocks(p);
+	double got = 0;
+	uint32_t b, take, size;
+	size_t n = 0;
+
+	*nstates = 0;
+	for (b = 0; b < p->nblk && got < mass; b++) {
+		size = s[b].hi - s[b].lo + 1;
+		take = size;
+		if (s[b].p > 0 && got + size * s[b].p > mass)
+			take = (uint32_t)ceil((mass - got) / s[b].p);
+		if (take > size)
+			take = size;
+		if (take == 0)
+			take = 1;
+		if (n < max) {
+			out[n].lo = s[b].lo;
+			out[n].hi = s[b].lo + take - 1;
+			out[n].p = s[b].p;
+			n++;
+		}
+		*nstates += take;
+		got += take * s[b].p;
+	}
+	free(s);
+	return n;
+}
+
+/* Binary entropy in nats. */
+static double
+post_h2(double x)
+{
+	if (x <= 0 || x >= 1)
+		return 0;
+	return -x * log(x) - (1 - x) * log1p(-x);
+}
+
+/* Information of k boots about "bad at a position" with P(bad) = f. */
+static double
+post_info(double f, double delta, double k)
+{
+	double e = 0.5 * erfc(delta * sqrt(k) / 2 / M_SQRT2);
+	double q = f * (1 - e) + (1 - f) * e;
+
+	return post_h2(q) - post_h2(e);
+}
+
+/* Expected information per unit of cost of measuring position i. */
+static double
+post_score(const struct posterior *p, uint32_t i, double delta)
+{
+	static const double ks[] = { 1, 2, 4, 8 };
+	const struct posterior_commit *c = &p->c[i];
+	double f = posterior_cdf(p, i), best = 0, v, build, pen, nend;
+	size_t j;
+
+	if (i == 0 || i >= p->n || (c->fails > 0 && c->n == 0))
+		return -1;
+	build = c->built ? 0 : p->par.cost_build;
+	nend = fmin(p->n_good, p->n_bad);
+	for (j = 0; j < ARRAY_SIZE(ks); j++) {
+		/*
+		 * Boots beyond the endpoints' own count tell little more:
+		 * the comparison is then limited by the endpoints.
+		 */
+		v = post_info(f, delta / sqrt(1 + (c->n + ks[j]) / nend),
+		    ks[j]) / (build + ks[j] * p->par.cost_boot);
+		if (v > best)
+			best = v;
+		if (c->built)
+			break;
+	}
+	/* Untestable commits and their neighbours are likely to fail. */
+	pen = 1 + 2.0 * c->fails + 0.5 * (p->c[i - 1].fails +
+	    p->c[i + 1].fails);
+	return best / pen;
+}
+
+/* Consider position i: keep it in *best if it scores higher. */
+static void
+post_consider(const struct posterior *p, uint32_t i, double delta,
+    uint32_t *best, double *bscore)
+{
+	double s = post_score(p, i, delta);
+
+	if (s > *bscore || (s == *bscore && s >= 0 && i < *best)) {
+		*best = i;
+		*bscore = s;
+	}
+}
+
+/* The unmeasured positions of block k nearest F = 1/2, and neighbours. */
+static void
+post_consider_block(const struct posterior *p, uint32_t k, double delta,
+    uint32_t *best, double *bscore)
+{
+	const struct posterior_block *b = &p->blk[k];
+	double tot = 1 - p->p_none, x;
+	uint32_t first = b->lo, last = b->hi - 1, i, c;
+	int d;
+
+	/* Positions lo..hi-1 are unmeasured (hi is measured or n). */
+	if (b->hi == p->n)
+		last = p->n - 1;
+	if (first > last || first == 0)
+		return;
+	if (tot <= 0)
+		tot = 1;
+	x = b->p > 0 ? (0.5 - p->cum[k]) * tot / b->p + b->lo - 1 : first;
+	if (x < first)
+		x = first;
+	if (x > last)
+		x = last;
+	c = (uint32_t)floor(x + 0.5);
+	for (d = -2; d <= 2; d++) {
+		if ((d < 0 && (uint32_t)-d > c - first) ||
+		    (d > 0 && (uint32_t)d > last - c))
+			continue;
+		i = c + d;
+		post_consider(p, i, delta, best, bscore);
+	}
+}
+
+static uint32_t
+post_median(const struct posterior *p)
+{
+	uint32_t best = 0, k;
+	double bscore = -1;
+
+	/* The information score at equal costs is largest at F = 1/2. */
+	for (k = 0; k < p->nblk; k++)
+		if (p->cum[k] <= 0.5 && p->cum[k + 1] >= 0.5)
+			post_consider_block(p, k, 1, &best, &bscore);
+	for (k = 0; k < p->nmeas; k++)
+		if (fabs(posterior_cdf(p, p->meas[k]) - 0.5) < 0.25)
+			post_consider(p, p->meas[k], 1, &best, &bscore);
+	return best;
+}
+
+uint32_t
+posterior_next(const struct posterior *p)
+{
+	struct posterior_params par = p->par;
+	uint32_t best = 0, k, top, a, b, cur;
+	double bscore = -1, delta, ptop, sa, sb;
+
+	if (p->n < 2)
+		return 0;
+	/*
+	 * The separation from the endpoints alone: interior commits that
+	 * the posterior labels wrongly could pull the estimates together
+	 * and make every boot look uninformative.
+	 */
+	delta = fabs(p->end_bad - p->end_good) / p->scale;
+	if (!(delta > 1e-3))
+		delta = 1e-3;
+	top = posterior_top(p, &ptop);
+	if (ptop >= par.endgame && post_single(p, top)) {
+		/*
+		 * Near the end: the culprit and its parent, in turns of a
+		 * build's worth of boots each, the less measured first.
+		 */
+		a = top - 1;
+		b = top;
+		sa = (a >= 1 && !(p->c[a].fails && !p->c[a].n)) ?
+		    (double)p->c[a].n : -1;
+		sb = (b < p->n && !(p->c[b].fails && !p->c[b].n)) ?
+		    (double)p->c[b].n : -1;
+		if (sa >= 0 || sb >= 0) {
+			if (sa < 0)
+				return b;
+			if (sb < 0)
+				return a;
+			cur = p->c[a].built ? a : p->c[b].built ? b : 0;
+			if (cur == a && sa < sb + par.cost_build / par.cost_boot)
+				return a;
+			if (cur == b && sb < sa + par.cost_build / par.cost_boot)
+				return b;
+			return sa <= sb ? a : b;
+		}
+	}
+	if (par.choice == POSTERIOR_MEDIAN)
+		return post_median(p);
+	for (k = 0; k < p->nblk; k++)
+		post_consider_block(p, k, delta, &best, &bscore);
+	for (k = 0; k < p->nmeas; k++)
+		post_consider(p, p->meas[k], delta, &best, &bscore);
+	return bscore > 0 ? best : post_median(p);
+}
+
+enum posterior_stop
+posterior_stop(const struct posterior *p, int boots, int builds)
+{
+	double ptop;
+	uint32_t top = posterior_top(p, &ptop);
+
+	if (p->p_none >= p->par.confidence)
+		return POSTERIOR_NONE;
+	if (ptop >= p->par.confidence && post_single(p, top) &&
+	    p->c[top].n >= (uint32_t)p->par.min_boots &&
+	    p->c[top - 1].n >= (uint32_t)p->par.min_boots)
+		return POSTERIOR_FOUND;
+	if ((p->par.max_boots > 0 && boots >= p->par.max_boots) ||
+	    (p->par.max_builds > 0 && builds >= p->par.max_builds))
+		return POSTERIOR_CAPPED;
+	if (posterior_next(p) == 0)
+		return POSTERIOR_CAPPED;
+	return POSTERIOR_GO_ON;
+}
+
+int
+posterior_range_effect(const struct posterior *p, uint32_t a, uint32_t b,
+    const struct verdict_params *vp, struct reproduce_result *out)
+{
+	if (a >= b || b > p->n)
+		return -1;
+	return verdict_reproduce(p->c[a].v, p->c[a].n, p->c[b].v, p->c[b].n,
+	    vp, 0, out);
+}

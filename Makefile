@@ -78,13 +78,17 @@ $(BUILD)/tests/helper-%: tests/helper-%.c $(BUILD)/libperfbisect.a
 	@mkdir -p $(@D)
 	$(CC) $(PB_CFLAGS) -MD -MP -o $@ $< $(BUILD)/libperfbisect.a $(PB_LDFLAGS) $(LIBS)
 
+$(BUILD)/tests/bench-search: tests/bench/search.c $(BUILD)/libperfbisect.a
+	@mkdir -p $(@D)
+	$(CC) $(PB_CFLAGS) -MD -MP -o $@ $< $(BUILD)/libperfbisect.a $(PB_LDFLAGS) $(LIBS)
+
 unit: $(UNIT_BINS)
 
 # The whole suite: unit tests, shell tests, man page lint, example configs.
 check: $(PROG) $(UNIT_BINS) $(HELPER_BIN)
 	BUILD=$(BUILD) PB=$(abspath $(PROG)) sh tests/run $(UNIT_BINS)
 
-bench: $(PROG) $(HELPER_BIN)
+bench: $(PROG) $(HELPER_BIN) $(BUILD)/tests/bench-search
 	BUILD=$(BUILD) PB=$(abspath $(PROG)) sh tests/bench/run
 
 demo:

@@ -20,6 +20,7 @@
 
 #include <git2.h>
 
+#include "bisect/bcache.h"
 #include "bisect/cmd.h"
 #include "bisect/config.h"
 #include "bisect/driver.h"
@@ -40,6 +41,7 @@ volatile sig_atomic_t driver_interrupted;
 /* Outcomes of the helpers below, besides 0 and -1 (runtime error). */
 #define DRIVER_UNTESTABLE	1	/* this commit cannot be measured */
 #define DRIVER_STOPPED		2	/* interrupted by a signal */
+#define DRIVER_CACHED		3	/* the build came from the cache */
 
 struct driver {
 	struct repo	*repo;
@@ -70,6 +72,7 @@ struct driver {
 	int		 tty;
 	struct buf	 status;	/* the live progress line */
 	struct buf	 why;		/* why a commit is untestable */
+	struct bcache_slot *cache;	/* the key being built, locked */
 };
 
 static void
@@ -237,6 +240,107 @@ driver_settings_load(struct driver_settings *s, struct config *cfg,
 	return 0;
 }
 
+static void
+driver_cache_done(struct driver *d)
+{
+	if (d->cache)
+		bcache_slot_release(d->cache);
+	free(d->cache);
+	d->cache = NULL;
+}
+
+/*
+ * Look hex (checked out in the worktree) up in the build cache
+ * (build.cache, see bcache.h).  DRIVER_CACHED when it was built before:
+ * the outputs are back in the worktree and the build is recorded.  0 on
+ * a miss, with the key locked in d->cache until driver_cache_put().
+ */
+static int
+driver_cache_get(struct driver *d, const char *hex, struct error *err)
+{
+	struct bcache_entry e = { 0 };
+	struct build_rec b = { 0 };
+	char tree[GIT_OID_HEXSZ + 1];
+	git_commit *c;
+	git_oid id;
+	int on, need, rc;
+
+	driver_cache_done(d);
+	git_oid_fromstr(&id, hex);
+	if (git_commit_lookup(&c, d->repo->git, &id) < 0)
+		return repo_git_error(err, hex);
+	git_oid_tostr(tree, sizeof(tree), git_commit_tree_id(c));
+	git_commit_free(c);
+	d->cache = xcalloc(1, sizeof(*d->cache));
+	rc = bcache_slot_init(d->cache, d->cfg, tree, &on, err);
+	if (rc < 0 || !on) {
+		free(d->cache);
+		d->cache = NULL;
+		return rc;
+	}
+	need = strcmp(d->tgt->ops->kind, "local") == 0 ?
+	    BCACHE_NEED_ARTIFACTS : BCACHE_NEED_IMAGE;
+	rc = bcache_lookup(d->cache, need, 0, NULL, &e, err);
+	if (rc == BCACHE_BUSY) {
+		driver_event(d, "build %s: waiting for another bisection "
+		    "building the same tree", short_id(hex));
+		rc = bcache_lookup(d->cache, need, 1, &driver_interrupted, &e,
+		    err);
+	}
+	if (rc == BCACHE_STOPPED)
+		return DRIVER_STOPPED;
+	if (rc != BCACHE_HIT)
+		return rc < 0 ? -1 : 0;
+	b.commit = (char *)hex;
+	b.status = e.status;
+	b.log = e.log;
+	b.reason = xasprintf("%s%sfrom the build cache (built as %.12s)",
+	    e.reason ? e.reason : "", e.reason ? "; " : "", e.commit);
+	rc = 0;
+	if (strcmp(e.status, "ok") == 0)
+		rc = bcache_restore(d->cache, d->worktree, err);
+	driver_cache_done(d);
+	if (rc == 0)
+		rc = state_build_add(d->st, &b, err);
+	if (rc == 0 && strcmp(e.status, "ok") == 0) {
+		driver_event(d, "build %s: cached (built as %s)", short_id(hex),
+		    short_id(e.commit));
+		rc = state_meta_set(d->st, "worktree", hex, err);
+		d->wt_commit = xstrdup(hex);
+		if (rc == 0)
+			rc = DRIVER_CACHED;
+	} else if (rc == 0) {
+		buf_reset(&d->why);
+		buf_addf(&d->why, "build %s (cached): %s (log: %s)", e.status,
+		    e.reason ? e.reason : "", e.log);
+		driver_event(d, "build %s %s: cached, see %s", short_id(hex),
+		    e.status, e.log);
+		rc = DRIVER_UNTESTABLE;
+	}
+	bcache_entry_release(&e);
+	free(b.reason);
+	return rc;
+}
+
+/* Save the build just made of the locked key; releases the key. */
+static int
+driver_cache_put(struct driver *d, const struct build_rec *b,
+    struct error *err)
+{
+	struct bcache_entry e = { 0 };
+	int rc;
+
+	if (d->cache == NULL)
+		return 0;
+	e.status = b->status;
+	e.reason = b->reason;
+	e.commit = b->commit;
+	e.duration_ms = b->duration_ms;
+	rc = bcache_store(d->cache, d->worktree, b->log, &e, err);
+	driver_cache_done(d);
+	return rc;
+}
+
 /*
  * Make sure the worktree holds hex, built, and the target has it
  * installed.  DRIVER_UNTESTABLE with d->why when the build fails.
@@ -272,6 +376,10 @@ driver_prepare(struct driver *d, const char *hex, struct error *err)
 		if (repo_checkout(d->repo, d->worktree, d->index, &id,
 		    err) < 0)
 			return -1;
+		if ((rc = driver_cache_get(d, hex, err)) == DRIVER_CACHED)
+			goto install;
+		if (rc != 0)
+			return rc;
 		driver_event(d, "build %s", short_id(hex));
 		logdir = xasprintf("%s/builds", state_dir(d->st));
 		if (mkdir_p(logdir, err) < 0) {
@@ -325,6 +433,8 @@ driver_prepare(struct driver *d, const char *hex, struct error *err)
 			b.status = (char *)"ok";
 		proc_result_release(&pr);
 		rc = state_build_add(d->st, &b, err);
+		if (rc == 0)
+			rc = driver_cache_put(d, &b, err);
 		free(b.reason);
 		if (rc < 0) {
 			free(log);
@@ -343,6 +453,7 @@ driver_prepare(struct driver *d, const char *hex, struct error *err)
 			return -1;
 		d->wt_commit = xstrdup(hex);
 	}
+install:
 	if (strcmp(d->tgt->ops->kind, "local") == 0 ||
 	    (d->installed && strcmp(d->installed, hex) == 0))
 		return 0;
@@ -1027,6 +1138,7 @@ out:
 static void
 driver_release(struct driver *d)
 {
+	driver_cache_done(d);
 	if (d->tgt)
 		target_free(d->tgt);
 	metric_sel_release(&d->sel);

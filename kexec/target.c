@@ -51,12 +51,26 @@ target_from_config(struct target **out, struct config *cfg, const char *name,
     const char *workdir, struct error *err)
 {
 	struct target *t;
-	const char *host;
+	const char *host, *kind = NULL;
 	char *key;
 	long long ms = 0;
 	int rc;
 
+	/* [target "NAME"] kind = local: this machine under another name. */
 	if (strcmp(name, "local") != 0) {
+		key = xasprintf("target.%s.kind", name);
+		rc = config_get_string(cfg, key, &kind, err);
+		free(key);
+		if (rc < 0)
+			return -1;
+		if (kind != NULL && strcmp(kind, "local") != 0 &&
+		    strcmp(kind, "ssh") != 0)
+			return error_set(err, "%s: bad value '%s' for "
+			    "'target.%s.kind': expected local or ssh",
+			    config_path(cfg), kind, name);
+	}
+	if (strcmp(name, "local") != 0 && (kind == NULL ||
+	    strcmp(kind, "ssh") == 0)) {
 		key = xasprintf("target.%s.host", name);
 		rc = config_get_string(cfg, key, &host, err);
 		free(key);
@@ -73,8 +87,10 @@ target_from_config(struct target **out, struct config *cfg, const char *name,
 	t->name = xstrdup(name);
 	t->workdir = xstrdup(workdir);
 	t->run_timeout_ms = 0;
-	if (config_get_duration_ms(cfg, "target.local.runTimeout", &ms,
-	    err) < 0) {
+	key = xasprintf("target.%s.runTimeout", name);
+	rc = config_get_duration_ms(cfg, key, &ms, err);
+	free(key);
+	if (rc < 0) {
 		target_free(t);
 		return -1;
 	}

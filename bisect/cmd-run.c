@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <git2.h>
 
@@ -34,11 +35,25 @@ static const char status_usage[] = "usage: perfbisect status\n";
 static const char log_usage[] = "usage: perfbisect log\n";
 static const char reset_usage[] = "usage: perfbisect reset\n";
 
-/* The record's directory: $GIT_DIR/perfbisect. */
+/*
+ * The record's directory: $PERFBISECT_DIR if set (batch gives every
+ * regression its own), else $GIT_DIR/perfbisect.  Absolute, since the
+ * local target runs commands in its worktree.
+ */
 static char *
 run_state_dir(const struct repo *r)
 {
-	return xasprintf("%sperfbisect", r->gitdir);
+	const char *env = getenv("PERFBISECT_DIR");
+	char *cwd;
+	char *dir;
+
+	if (env == NULL || env[0] == '\0')
+		return xasprintf("%sperfbisect", r->gitdir);
+	if (env[0] == '/' || (cwd = getcwd(NULL, 0)) == NULL)
+		return xstrdup(env);
+	dir = xasprintf("%s/%s", cwd, env);
+	free(cwd);
+	return dir;
 }
 
 static int

@@ -27,6 +27,7 @@ enum pb_exit {
 	EXIT_USAGE = 2,		/* usage or configuration error */
 	EXIT_NOT_REPRODUCED = 3,
 	EXIT_INCONCLUSIVE = 4,
+	EXIT_BATCH_FAILED = 5,	/* batch: a regression failed or is unfinished */
 };
 
 struct ctx {
@@ -63,6 +64,7 @@ struct state;
 int	 cmd_open_record(struct repo **, struct state **, struct error *);
 
 int	 cmd_run(struct ctx *, int, char **);
+int	 cmd_batch(struct ctx *, int, char **);
 int	 cmd_resume(struct ctx *, int, char **);
 int	 cmd_status(struct ctx *, int, char **);
 int	 cmd_log(struct ctx *, int, char **);

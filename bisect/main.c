@@ -36,6 +36,8 @@ static const struct cmd_entry main_cmds[] = {
 	{ "compare", cmd_compare, "compare two samples or recorded revisions" },
 	{ "reset", cmd_reset, "remove the bisection's state and worktree" },
 	{ "check", cmd_check, "check that a target is ready" },
+	{ "batch", cmd_batch, "bisect a list of regressions on a pool of "
+	    "targets" },
 	{ "benchmarks", cmd_benchmarks, "list the benchmark catalogue" },
 	{ "parse", cmd_parse, "parse saved benchmark output" },
 };

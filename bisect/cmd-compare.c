@@ -23,6 +23,7 @@
 
 #include "bisect/cmd.h"
 #include "bisect/repo.h"
+#include "bisect/samples.h"
 #include "bisect/state.h"
 #include "bisect/util.h"
 #include "stats/compare.h"
@@ -57,75 +58,12 @@ sample_release(struct sample *s)
 	free(s->group);
 }
 
-/*
- * Parse a sample file.  Lines of three numbers are "BOOT RUN VALUE": a
- * boot's value is the mean of its runs, and boots are numbered as the
- * file numbers them.
- */
+/* Parse a sample file (the format is in bisect/samples.h). */
 static int
 compare_parse(struct sample *s, const char *path, const char *text,
     struct error *err)
 {
-	const char *p = text, *nl;
-	char line[512], *f[4], *save, *tok;
-	long long boot, run, prev = -1;
-	const char *why;
-	double v, sum = 0;
-	size_t nf, lineno = 0, runs = 0;
-	int triples = -1;
-
-	for (; *p != '\0'; p = nl ? nl + 1 : p + strlen(p)) {
-		nl = strchr(p, '\n');
-		lineno++;
-		if ((size_t)(nl ? nl - p : (ptrdiff_t)strlen(p)) >=
-		    sizeof(line))
-			return error_set(err, "%s:%zu: line too long", path,
-			    lineno);
-		snprintf(line, sizeof(line), "%.*s",
-		    (int)(nl ? nl - p : (ptrdiff_t)strlen(p)), p);
-		if ((tok = strchr(line, '#')) != NULL)
-			*tok = '\0';
-		nf = 0;
-		for (tok = strtok_r(line, " \t\r", &save); tok != NULL;
-		    tok = strtok_r(NULL, " \t\r", &save)) {
-			if (nf == 3)
-				return error_set(err, "%s:%zu: expected a "
-				    "value or 'boot run value'", path, lineno);
-			f[nf++] = tok;
-		}
-		if (nf == 0)
-			continue;
-		if (nf == 2 || (triples != -1 && triples != (nf == 3)))
-			return error_set(err, "%s:%zu: expected %s", path,
-			    lineno, triples == 1 ? "'boot run value'" :
-			    "one value");
-		triples = nf == 3;
-		if (parse_double(f[nf - 1], &v, &why) < 0)
-			return error_set(err, "%s:%zu: '%s' is not a finite "
-			    "number", path, lineno, f[nf - 1]);
-		if (!triples) {
-			sample_push(s, v);
-			continue;
-		}
-		if (parse_ll(f[0], 0, LLONG_MAX, &boot, &why) < 0 ||
-		    parse_ll(f[1], 0, LLONG_MAX, &run, &why) < 0)
-			return error_set(err, "%s:%zu: boot and run must be "
-			    "integers", path, lineno);
-		if (boot != prev && runs > 0) {
-			sample_push(s, sum / (double)runs);
-			sum = 0;
-			runs = 0;
-		}
-		prev = boot;
-		sum += v;
-		runs++;
-	}
-	if (runs > 0)
-		sample_push(s, sum / (double)runs);
-	if (s->n < 2)
-		return error_set(err, "%s: needs at least two boots, has %zu",
-		    path, s->n);
-	return 0;
+	return samples_parse(path, text, &s->v, NULL, &s->n, &s->alloc, err);
 }
 
 /* The values of every boot recorded for rev in the bisection here. */

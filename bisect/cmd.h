@@ -63,6 +63,19 @@ struct state;
 /* Open the repository here and its record read-only (status, report). */
 int	 cmd_open_record(struct repo **, struct state **, struct error *);
 
+/* The formats of report_save(). */
+enum report_format {
+	REPORT_TEXT,
+	REPORT_JSON,
+	REPORT_HTML,
+};
+
+/*
+ * Write the report of the bisection recorded here (as "report" prints
+ * it) to path atomically: a temporary file beside it, then a rename.
+ */
+int	 report_save(const char *path, enum report_format, struct error *);
+
 int	 cmd_run(struct ctx *, int, char **);
 int	 cmd_batch(struct ctx *, int, char **);
 int	 cmd_resume(struct ctx *, int, char **);

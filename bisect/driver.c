@@ -72,6 +72,7 @@ struct driver {
 	int		 tty;
 	struct buf	 status;	/* the live progress line */
 	struct buf	 why;		/* why a commit is untestable */
+	int		 probed;	/* the machine's facts are recorded */
 	struct bcache_slot *cache;	/* the key being built, locked */
 };
 
@@ -352,9 +353,10 @@ driver_prepare(struct driver *d, const char *hex, struct error *err)
 	struct proc_opts o = { 0 };
 	struct proc_result pr;
 	struct artifact a = { 0 };
-	char *log = NULL, *envc = NULL, *logdir;
+	char *log = NULL, *envc = NULL, *logdir, ms[GIT_OID_HEXSZ + 32];
 	const char *env[2];
 	git_oid id;
+	int64_t t0;
 	int found, fd, rc;
 
 	if (state_build_get(d->st, hex, &b, &found, err) < 0)
@@ -460,9 +462,14 @@ install:
 	a.commit = xstrdup(hex);
 	a.dir = xstrdup(d->worktree);
 	a.image = xasprintf("%s/%s", d->worktree, d->s.image);
+	t0 = now_ms();
 	rc = d->tgt->ops->install(d->tgt, &a, err);
 	artifact_release(&a);
 	if (rc == TARGET_EUNREACHABLE)
+		return -1;
+	/* The report's install timing: "install COMMIT MS" events. */
+	snprintf(ms, sizeof(ms), "%s %lld", hex, (long long)(now_ms() - t0));
+	if (rc == 0 && state_event(d->st, "install", ms, err) < 0)
 		return -1;
 	if (rc < 0) {
 		buf_reset(&d->why);
@@ -583,6 +590,65 @@ driver_aux(struct driver *d, const char *what, const char *cmd,
 }
 
 /*
+ * Record what the report says about the machine, once per process and
+ * only if the record does not have it: the target's kind and host (meta
+ * "machine.kind", "machine.target_host"), and from the machine itself
+ * its name, architecture, kernel release and command line (at the first
+ * boot), CPU model and count ("machine.host" ... "machine.cpus").  The
+ * kernel command line a boot reported (cmdline, may be NULL) wins over
+ * /proc/cmdline.  Best effort: a failure only leaves facts out.
+ */
+static void
+driver_probe(struct driver *d, const char *cmdline)
+{
+	static const char cmd[] = "uname -n; uname -m; uname -r; "
+	    "cat /proc/cmdline; sed -n 's/^model name[^:]*: //p' "
+	    "/proc/cpuinfo | head -n 1; getconf _NPROCESSORS_ONLN";
+	static const char *const keys[] = {
+		"machine.host", "machine.arch", "machine.release",
+		"machine.cmdline", "machine.cpu", "machine.cpus",
+	};
+	struct error err = ERROR_INIT;
+	struct run_result rr;
+	const char *host = NULL;
+	char *have = NULL, *key, *p, *nl;
+	size_t i;
+	int rc;
+
+	if (d->probed)
+		return;
+	d->probed = 1;
+	if (state_meta_get(d->st, "machine.kind", &have, &err) < 0 || have) {
+		free(have);
+		error_clear(&err);
+		return;
+	}
+	key = xasprintf("target.%s.host", d->tgt->name);
+	if (config_get_string(d->cfg, key, &host, &err) < 0)
+		host = NULL;
+	free(key);
+	run_result_init(&rr);
+	rc = d->tgt->ops->run(d->tgt, cmd, 30000, &rr, &err);
+	for (i = 0, p = rr.out.s; rc == 0 && rr.status == 0 &&
+	    i < ARRAY_SIZE(keys) && *p; i++, p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			break;
+		*nl = '\0';
+		if (i == 3 && cmdline)
+			p = (char *)cmdline;
+		if (*p && state_meta_set(d->st, keys[i], p, &err) < 0)
+			break;
+	}
+	run_result_release(&rr);
+	error_clear(&err);
+	if ((host && state_meta_set(d->st, "machine.target_host", host,
+	    &err) < 0) ||
+	    state_meta_set(d->st, "machine.kind", d->tgt->ops->kind, &err) < 0)
+		pb_warn("%s", error_msg(&err));
+	error_clear(&err);
+}
+
+/*
  * Make (or continue) boot seq of hex in role; fills b->outcome.
  * DRIVER_UNTESTABLE when the kernel did not boot or could not be built.
  */
@@ -631,6 +697,7 @@ driver_do_boot(struct driver *d, const char *hex, const char *role, int seq,
 			buf_adds(&d->why, b->reason);
 			return DRIVER_UNTESTABLE;
 		}
+		driver_probe(d, bi.cmdline);
 		boot_info_release(&bi);
 		if (state_boot_finish(d->st, b, err) < 0)
 			return -1;

@@ -635,3 +635,38 @@ state_event(struct state *st, const char *kind, const char *msg,
 	state_bind_str(s, 3, msg);
 	return state_done(st, s, err);
 }
+
+void
+event_rec_release(struct event_rec *e)
+{
+	free(e->kind);
+	free(e->message);
+}
+
+int
+state_events(struct state *st, const char *kind, struct event_rec **out,
+    size_t *n, struct error *err)
+{
+	sqlite3_stmt *s;
+	size_t alloc = 0;
+	struct event_rec *e;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (state_prepare(st, "SELECT time, kind, message FROM events WHERE "
+	    "?1 IS NULL OR kind = ?1 ORDER BY id", &s, err) < 0)
+		return -1;
+	state_bind_str(s, 1, kind);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		GROW(*out, *n + 1, alloc);
+		e = &(*out)[(*n)++];
+		e->time = sqlite3_column_int64(s, 0);
+		e->kind = state_col_str(s, 1);
+		e->message = state_col_str(s, 2);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return state_db_error(st, err, "read");
+	return 0;
+}

@@ -132,4 +132,15 @@ int	 state_verdicts(struct state *, struct verdict_rec **, size_t *,
 int	 state_event(struct state *, const char *kind, const char *msg,
 	    struct error *);
 
+struct event_rec {
+	int64_t	 time;
+	char	*kind;		/* "event", "install", ... */
+	char	*message;
+};
+
+void	 event_rec_release(struct event_rec *);
+/* The events in the order they were written; kind NULL for every kind. */
+int	 state_events(struct state *, const char *kind, struct event_rec **,
+	    size_t *, struct error *);
+
 #endif

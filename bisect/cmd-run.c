@@ -7,6 +7,7 @@
  * nothing written.  Once the record exists, run and resume are the same
  * code (driver_main) over the settings recorded at the start.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,16 +22,18 @@
 #include "bisect/graph.h"
 #include "bisect/repo-graph.h"
 #include "bisect/repo.h"
+#include "bisect/samples.h"
 #include "bisect/state.h"
 #include "kexec/target.h"
 #include "metrics/bench.h"
 
 static const char run_usage[] =
-    "usage: perfbisect run [--ci] [--quiet] --good rev [--good rev]... "
-    "--bad rev\n"
-    "                      --metric selector [--target name]\n";
+    "usage: perfbisect run [--ci] [--quiet] [--json-out file] "
+    "--good rev [--good rev]...\n"
+    "                      --bad rev --metric selector [--target name]\n"
+    "                      [--good-samples file --bad-samples file]\n";
 static const char resume_usage[] =
-    "usage: perfbisect resume [--ci] [--quiet]\n";
+    "usage: perfbisect resume [--ci] [--quiet] [--json-out file]\n";
 static const char status_usage[] = "usage: perfbisect status\n";
 static const char log_usage[] = "usage: perfbisect log\n";
 static const char reset_usage[] = "usage: perfbisect reset\n";
@@ -54,6 +57,12 @@ run_state_dir(const struct repo *r)
 	dir = xasprintf("%s/%s", cwd, env);
 	free(cwd);
 	return dir;
+}
+
+char *
+cmd_state_dir(const struct repo *r)
+{
+	return run_state_dir(r);
 }
 
 static int
@@ -91,6 +100,12 @@ run_recorded_config(struct ctx *ctx, const char *dir, struct error *err)
 	return cfg;
 }
 
+struct config *
+cmd_recorded_config(struct ctx *ctx, const char *dir, struct error *err)
+{
+	return run_recorded_config(ctx, dir, err);
+}
+
 static int
 run_parse_output(int ch, struct driver_output *o)
 {
@@ -103,6 +118,99 @@ run_parse_output(int ch, struct driver_output *o)
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * --json-out FILE: its directory must exist and be writable before
+ * anything starts.
+ */
+static int
+run_check_json_out(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int rc = 0;
+
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	if (access(slash ? dir : ".", W_OK | X_OK) < 0) {
+		pb_err("--json-out '%s': cannot write in '%s': %s", path,
+		    slash ? dir : ".", strerror(errno));
+		rc = -1;
+	}
+	free(dir);
+	return rc;
+}
+
+/* After the bisection (whatever its outcome), write --json-out FILE. */
+static int
+run_json_out(const char *path, int rc)
+{
+	struct error err = ERROR_INIT;
+
+	if (path == NULL || rc == EXIT_USAGE)
+		return rc;
+	if (report_save(path, REPORT_JSON, &err) < 0) {
+		pb_err("--json-out: %s", error_msg(&err));
+		error_clear(&err);
+		return EXIT_RUNTIME;
+	}
+	return rc;
+}
+
+/* The --good-samples and --bad-samples files, read before anything. */
+struct run_samples {
+	const char	*path[2];	/* good, bad */
+	double		*v[2];
+	size_t		*line[2];
+	size_t		 n[2];
+};
+
+static int
+run_samples_load(struct run_samples *rs)
+{
+	struct error err = ERROR_INIT;
+	int i;
+
+	if (!rs->path[0] != !rs->path[1]) {
+		pb_err("--good-samples and --bad-samples go together");
+		return -1;
+	}
+	for (i = 0; i < 2 && rs->path[i]; i++) {
+		if (samples_load(rs->path[i], &rs->v[i], &rs->line[i],
+		    &rs->n[i], &err) < 0) {
+			pb_err("%s", error_msg(&err));
+			error_clear(&err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+run_samples_import(const struct run_samples *rs, struct state *st,
+    const char *good, const char *bad, struct error *err)
+{
+	if (rs->path[0] == NULL)
+		return 0;
+	if (samples_import(st, "good", good, rs->path[0], rs->v[0],
+	    rs->line[0], rs->n[0], err) < 0 ||
+	    samples_import(st, "bad", bad, rs->path[1], rs->v[1],
+	    rs->line[1], rs->n[1], err) < 0)
+		return -1;
+	return 0;
+}
+
+static void
+run_samples_release(struct run_samples *rs)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		free(rs->v[i]);
+		free(rs->line[i]);
+	}
 }
 
 /* Everything "run" checks before it writes anything. */
@@ -183,13 +291,25 @@ out_fail:
 }
 
 int
+cmd_check_run(struct ctx *ctx, struct repo *r, char **goods, size_t ngoods,
+    const char *bad, const char *metric, const char *target,
+    struct buf *goodids, char *badhex, struct error *err)
+{
+	return run_validate(ctx, r, goods, ngoods, bad, metric, target,
+	    goodids, badhex, err);
+}
+
+int
 cmd_run(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "bad", required_argument, NULL, 'b' },
+		{ "bad-samples", required_argument, NULL, 'B' },
 		{ "ci", no_argument, NULL, 'C' },
 		{ "good", required_argument, NULL, 'g' },
+		{ "good-samples", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "json-out", required_argument, NULL, 'J' },
 		{ "metric", required_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "target", required_argument, NULL, 't' },
@@ -197,13 +317,16 @@ cmd_run(struct ctx *ctx, int argc, char **argv)
 	};
 	struct driver_output out = { 0 };
 	struct error err = ERROR_INIT;
+	struct run_samples rs = { { NULL, NULL }, { NULL, NULL },
+	    { NULL, NULL }, { 0, 0 } };
 	struct repo *r = NULL;
 	struct state *st = NULL;
 	struct config *cfg = NULL;
 	struct buf goodids = BUF_INIT;
 	char **goods = NULL, *dir = NULL, *path = NULL;
-	char badhex[GIT_OID_HEXSZ + 1], t[32];
+	char badhex[GIT_OID_HEXSZ + 1], goodhex[GIT_OID_HEXSZ + 1], t[32];
 	const char *bad = NULL, *metric = NULL, *target = "local";
+	const char *json_out = NULL;
 	size_t ngoods = 0, alloc = 0;
 	int ch, rc = EXIT_USAGE;
 
@@ -214,9 +337,18 @@ cmd_run(struct ctx *ctx, int argc, char **argv)
 		case 'b':
 			bad = optarg;
 			break;
+		case 'B':
+			rs.path[1] = optarg;
+			break;
 		case 'g':
 			GROW(goods, ngoods + 1, alloc);
 			goods[ngoods++] = optarg;
+			break;
+		case 'G':
+			rs.path[0] = optarg;
+			break;
+		case 'J':
+			json_out = optarg;
 			break;
 		case 'm':
 			metric = optarg;
@@ -239,7 +371,8 @@ cmd_run(struct ctx *ctx, int argc, char **argv)
 		free(goods);
 		return EXIT_USAGE;
 	}
-	if (run_open_repo(&r) < 0)
+	if ((json_out && run_check_json_out(json_out) < 0) ||
+	    run_samples_load(&rs) < 0 || run_open_repo(&r) < 0)
 		goto out;
 	dir = run_state_dir(r);
 	if (state_exists(dir)) {
@@ -282,9 +415,15 @@ cmd_run(struct ctx *ctx, int argc, char **argv)
 	    state_meta_set(st, "started", t, &err) < 0 ||
 	    state_meta_set(st, "status", "running", &err) < 0)
 		goto out_err;
+	snprintf(goodhex, sizeof(goodhex), "%s", goodids.s);
+	if (run_samples_import(&rs, st, goodhex, badhex, &err) < 0)
+		goto out_err;
 	if ((cfg = run_recorded_config(ctx, dir, &err)) == NULL)
 		goto out_err;
 	rc = driver_main(r, st, cfg, &out);
+	state_close(st);
+	st = NULL;
+	rc = run_json_out(json_out, rc);
 	goto out;
 
 out_err:
@@ -294,6 +433,7 @@ out:
 	state_close(st);
 	repo_free(r);
 	buf_release(&goodids);
+	run_samples_release(&rs);
 	error_clear(&err);
 	free(path);
 	free(dir);
@@ -307,6 +447,7 @@ cmd_resume(struct ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "ci", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "json-out", required_argument, NULL, 'J' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -316,16 +457,22 @@ cmd_resume(struct ctx *ctx, int argc, char **argv)
 	struct state *st = NULL;
 	struct config *cfg = NULL;
 	char *dir = NULL, *status = NULL;
+	const char *json_out = NULL;
 	int ch, rc = EXIT_USAGE;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (run_parse_output(ch, &out))
 			continue;
+		if (ch == 'J') {
+			json_out = optarg;
+			continue;
+		}
 		return cmd_usage(resume_usage, ch == 'h');
 	}
 	if (optind != argc)
 		return cmd_usage(resume_usage, 0);
-	if (run_open_repo(&r) < 0)
+	if ((json_out && run_check_json_out(json_out) < 0) ||
+	    run_open_repo(&r) < 0)
 		return EXIT_USAGE;
 	dir = run_state_dir(r);
 	if (state_open(&st, dir, 0, &err) < 0 ||
@@ -339,6 +486,9 @@ cmd_resume(struct ctx *ctx, int argc, char **argv)
 	if ((cfg = run_recorded_config(ctx, dir, &err)) == NULL)
 		goto out_err;
 	rc = driver_main(r, st, cfg, &out);
+	state_close(st);
+	st = NULL;
+	rc = run_json_out(json_out, rc);
 	goto out;
 
 out_err:

@@ -62,6 +62,21 @@ struct state;
 
 /* Open the repository here and its record read-only (status, report). */
 int	 cmd_open_record(struct repo **, struct state **, struct error *);
+/* The record's directory: $PERFBISECT_DIR, else $GIT_DIR/perfbisect. */
+char	*cmd_state_dir(const struct repo *);
+/* The settings recorded in dir with this invocation's -c on top. */
+struct config *cmd_recorded_config(struct ctx *, const char *dir,
+	    struct error *);
+/*
+ * What "run" checks before it writes anything: the revisions (the good
+ * ones' ids go to goodids, space-separated, the bad one's to badhex),
+ * the settings, the metric and the target.  -1 with the message, or with
+ * an empty one when ctx_config() already printed it.
+ */
+int	 cmd_check_run(struct ctx *, struct repo *, char **goods,
+	    size_t ngoods, const char *bad, const char *metric,
+	    const char *target, struct buf *goodids, char *badhex,
+	    struct error *);
 
 /* The formats of report_save(). */
 enum report_format {
@@ -87,5 +102,6 @@ int	 cmd_parse(struct ctx *, int, char **);
 int	 cmd_check(struct ctx *, int, char **);
 int	 cmd_report(struct ctx *, int, char **);
 int	 cmd_compare(struct ctx *, int, char **);
+int	 cmd_step(struct ctx *, int, char **);
 
 #endif

@@ -28,6 +28,7 @@
 #include "bisect/proc.h"
 #include "bisect/repo-graph.h"
 #include "bisect/repo.h"
+#include "bisect/samples.h"
 #include "bisect/state.h"
 #include "kexec/target.h"
 #include "metrics/bench.h"
@@ -72,6 +73,7 @@ struct driver {
 	int		 tty;
 	struct buf	 status;	/* the live progress line */
 	struct buf	 why;		/* why a commit is untestable */
+	struct buf	 kv;		/* --ci: fields of the next event */
 	int		 probed;	/* the machine's facts are recorded */
 	struct bcache_slot *cache;	/* the key being built, locked */
 };
@@ -87,12 +89,52 @@ driver_draw(struct driver *d)
 
 static void driver_event(struct driver *, const char *, ...)
     PB_PRINTF(2, 3);
+static void driver_kv(struct driver *, const char *, ...) PB_PRINTF(2, 3);
 
-/* One line per event, recorded and printed (above the progress line). */
+/* Append value to b as one key=value field: quoted unless it is a word. */
+static void
+driver_kv_quote(struct buf *b, const char *value)
+{
+	const char *p;
+
+	if (value[0] != '\0' && strcspn(value, " \t\n\"\\=") ==
+	    strlen(value)) {
+		buf_adds(b, value);
+		return;
+	}
+	buf_addch(b, '"');
+	for (p = value; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_addch(b, '\\');
+		buf_addch(b, *p == '\n' || *p == '\t' ? ' ' : *p);
+	}
+	buf_addch(b, '"');
+}
+
+/*
+ * The fields of the next event's --ci line, "event=KIND key=value ...".
+ * Values with blanks must come through driver_kv_quote(); the event's
+ * text follows as msg="...".  Events without fields are event=note.
+ */
+static void
+driver_kv(struct driver *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	buf_reset(&d->kv);
+	va_start(ap, fmt);
+	buf_vaddf(&d->kv, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * One line per event, recorded and printed (above the progress line).
+ * With --ci the line is "perfbisect: event=KIND key=value ... msg=TEXT".
+ */
 static void
 driver_event(struct driver *d, const char *fmt, ...)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, line = BUF_INIT;
 	struct error err = ERROR_INIT;
 	va_list ap;
 
@@ -103,12 +145,20 @@ driver_event(struct driver *d, const char *fmt, ...)
 		pb_warn("%s", error_msg(&err));
 		error_clear(&err);
 	}
-	if (!d->out.quiet) {
-		if (d->tty && !d->out.ci)
+	if (d->out.ci) {
+		buf_addf(&line, "perfbisect: %s msg=", d->kv.len ? d->kv.s :
+		    "event=note");
+		driver_kv_quote(&line, b.s);
+		if (!d->out.quiet)
+			fprintf(stderr, "%s\n", line.s);
+	} else if (!d->out.quiet) {
+		if (d->tty)
 			fputs("\r\033[K", stderr);
-		fprintf(stderr, "%s%s\n", d->out.ci ? "perfbisect: " : "", b.s);
+		fprintf(stderr, "%s\n", b.s);
 		driver_draw(d);
 	}
+	buf_reset(&d->kv);
+	buf_release(&line);
 	buf_release(&b);
 }
 
@@ -304,6 +354,8 @@ driver_cache_get(struct driver *d, const char *hex, struct error *err)
 	if (rc == 0)
 		rc = state_build_add(d->st, &b, err);
 	if (rc == 0 && strcmp(e.status, "ok") == 0) {
+		driver_kv(d, "event=build commit=%s status=ok cached=%s", hex,
+		    e.commit);
 		driver_event(d, "build %s: cached (built as %s)", short_id(hex),
 		    short_id(e.commit));
 		rc = state_meta_set(d->st, "worktree", hex, err);
@@ -314,6 +366,8 @@ driver_cache_get(struct driver *d, const char *hex, struct error *err)
 		buf_reset(&d->why);
 		buf_addf(&d->why, "build %s (cached): %s (log: %s)", e.status,
 		    e.reason ? e.reason : "", e.log);
+		driver_kv(d, "event=build commit=%s status=%s cached=%s", hex,
+		    e.status, e.commit);
 		driver_event(d, "build %s %s: cached, see %s", short_id(hex),
 		    e.status, e.log);
 		rc = DRIVER_UNTESTABLE;
@@ -382,6 +436,7 @@ driver_prepare(struct driver *d, const char *hex, struct error *err)
 			goto install;
 		if (rc != 0)
 			return rc;
+		driver_kv(d, "event=build-start commit=%s", hex);
 		driver_event(d, "build %s", short_id(hex));
 		logdir = xasprintf("%s/builds", state_dir(d->st));
 		if (mkdir_p(logdir, err) < 0) {
@@ -445,6 +500,9 @@ driver_prepare(struct driver *d, const char *hex, struct error *err)
 		if (strcmp(b.status, "ok") != 0) {
 			buf_reset(&d->why);
 			buf_addf(&d->why, "build %s (log: %s)", b.status, log);
+			driver_kv(d, "event=build commit=%s status=%s "
+			    "duration_ms=%lld", hex, b.status,
+			    (long long)b.duration_ms);
 			driver_event(d, "build %s %s: see %s", short_id(hex),
 			    b.status, log);
 			free(log);
@@ -549,6 +607,9 @@ driver_run(struct driver *d, const char *hex, struct boot_rec *b, int seq,
 	r.reason = reason.len ? buf_detach(&reason, NULL) : NULL;
 	rc = state_run_add(d->st, &r, hex, &rr.out, &rr.err, err);
 	if (rc == 0) {
+		if (!r.ok)
+			driver_kv(d, "event=run-failed commit=%s role=%s "
+			    "boot=%d run=%d", hex, b->role, b->seq, seq);
 		if (!r.ok)
 			driver_event(d, "run %s boot %d run %d failed: %s "
 			    "(output: %s)", short_id(hex), b->seq, seq,
@@ -765,6 +826,10 @@ driver_do_boot(struct driver *d, const char *hex, const char *role, int seq,
 		b->outcome = xstrdup("ok");
 		rc = state_boot_finish(d->st, b, err);
 		if (rc == 0)
+			driver_kv(d, "event=boot commit=%s role=%s seq=%d "
+			    "value=%.10g runs=%zu boot_ms=%lld", hex, role, seq,
+			    b->value, nvals, (long long)b->boot_ms);
+		if (rc == 0)
 			driver_event(d, "%s %s boot %d: %.6g (%zu runs)", role,
 			    short_id(hex), seq, b->value, nvals);
 	}
@@ -819,7 +884,72 @@ driver_push(double **v, size_t *n, size_t *alloc, double x)
 	(*v)[(*n)++] = x;
 }
 
-/* Measure good and bad interleaved (ABBA) until the verdict is clear. */
+/*
+ * The endpoints' values imported from sample files (run --good-samples),
+ * if any: 1 with them in d->goodv and d->badv, 0 when the endpoints are
+ * to be measured.  Re-measurements of good (drift) are not among them.
+ */
+/*
+ * Load the recorded values of the endpoints into d->goodv and d->badv:
+ * every successful boot of the good and the bad endpoint (re-measurements
+ * of good included), or only the imported ones.
+ */
+static int
+driver_endpoint_values(struct driver *d, int imported_only,
+    struct error *err)
+{
+	struct boot_rec *b = NULL;
+	size_t n = 0, i, r;
+	int rc = 0;
+
+	for (r = 0; r < 2 && rc == 0; r++) {
+		rc = state_boots(d->st, r ? d->bad : d->good, r ? "bad" :
+		    "good", &b, &n, err);
+		for (i = 0; i < n; i++) {
+			if (rc < 0 || !b[i].has_value || !b[i].outcome ||
+			    strcmp(b[i].outcome, "ok") != 0 ||
+			    (imported_only && !samples_imported(&b[i])))
+				;
+			else if (r == 0)
+				driver_push(&d->goodv, &d->ngood,
+				    &d->goodalloc, b[i].value);
+			else
+				driver_push(&d->badv, &d->nbad, &d->badalloc,
+				    b[i].value);
+			boot_rec_release(&b[i]);
+		}
+		free(b);
+		b = NULL;
+	}
+	return rc;
+}
+
+static int
+driver_imported(struct driver *d, struct error *err)
+{
+	char *path = NULL;
+
+	if (state_meta_get(d->st, "good_samples", &path, err) < 0)
+		return -1;
+	if (path == NULL)
+		return 0;
+	free(path);
+	if (driver_endpoint_values(d, 1, err) < 0)
+		return -1;
+	if (d->ngood < 2 || d->nbad < 2)
+		return error_set(err, "the record in '%s' lacks the imported "
+		    "endpoint samples", state_dir(d->st));
+	driver_kv(d, "event=import good_boots=%zu bad_boots=%zu", d->ngood,
+	    d->nbad);
+	driver_event(d, "endpoints: %zu good and %zu bad values imported "
+	    "from sample files, not measured again", d->ngood, d->nbad);
+	return 1;
+}
+
+/*
+ * Measure good and bad interleaved (ABBA) until the verdict is clear;
+ * with imported samples, judge those as they are.
+ */
 static int
 driver_endpoints(struct driver *d, struct reproduce_result *res,
     struct error *err)
@@ -828,6 +958,15 @@ driver_endpoints(struct driver *d, struct reproduce_result *res,
 	double v;
 	int k, rc, final;
 
+	if ((rc = driver_imported(d, err)) != 0) {
+		if (rc < 0)
+			return -1;
+		if (verdict_reproduce(d->goodv, d->ngood, d->badv, d->nbad,
+		    &d->vp, 1, res) < 0)
+			return error_set(err, "cannot compare the endpoints: %s",
+			    res->reason);
+		return 0;
+	}
 	for (k = 1;; k++) {
 		first = k % 2 ? d->good : d->bad;
 		second = k % 2 ? d->bad : d->good;
@@ -956,6 +1095,7 @@ driver_noise(struct driver *d, const struct reproduce_result *res)
 		    nb.cv_between * nb.cv_between) / 2;
 		best = noise_runs_per_boot(&rel, boots ? boot_ms / boots : 0,
 		    n ? run_ms / (double)n : 0, 1, 50);
+		driver_kv(d, "event=noise runs_per_boot=%d", best);
 		driver_event(d, "noise: cv %.2f%% of a run, within boots "
 		    "%.2f%%, between boots %.2f%%; %d run%s per boot would "
 		    "serve best (now %d)", 50 * (ng.cv_total + nb.cv_total),
@@ -974,6 +1114,8 @@ driver_noise(struct driver *d, const struct reproduce_result *res)
 	steps = bisect_estimate_steps(d->g.n);
 	per_boot = boots ? (boot_ms + run_ms) / (double)boots / 1000 : 0;
 	secs = per_boot * (per_step * steps + 2.0 * d->s.confirm_boots);
+	driver_kv(d, "event=estimate boots_per_step=%.1f steps=%u "
+	    "seconds=%.0f", per_step, steps, secs);
 	driver_event(d, "estimate: the step is %.1f boot standard deviations; "
 	    "about %.1f boots per step, %u steps, %.0f s of measuring "
 	    "(%.1f s per boot) plus builds", delta, per_step, steps, secs,
@@ -986,21 +1128,24 @@ out:
 	free(grp);
 }
 
-/* Measure commit c and classify it; fills v. */
+/* Measure commit hex and classify it; fills v. */
 static int
-driver_test(struct driver *d, uint32_t c, int step, uint32_t left,
+driver_test(struct driver *d, const char *hex, int step, uint32_t left,
     struct verdict_rec *v, struct error *err)
 {
-	char hex[GIT_OID_HEXSZ + 1];
 	struct step_result sr;
 	double *x = NULL, val;
 	size_t n = 0, alloc = 0;
 	int k, rc = 0;
 
-	git_oid_tostr(hex, sizeof(hex), &d->oids[c]);
 	memset(&sr, 0, sizeof(sr));
-	driver_event(d, "step %d: testing %s (%u candidates left)", step,
-	    short_id(hex), left);
+	driver_kv(d, "event=step-start step=%d commit=%s candidates=%u", step,
+	    hex, left);
+	if (left > 0)
+		driver_event(d, "step %d: testing %s (%u candidates left)",
+		    step, short_id(hex), left);
+	else
+		driver_event(d, "step %d: testing %s", step, short_id(hex));
 	for (k = 1; k <= d->s.max_boots; k++) {
 		driver_progress(d, "step %d: %s boot %d (at most %d)", step,
 		    short_id(hex), k, d->s.max_boots);
@@ -1045,6 +1190,10 @@ driver_test(struct driver *d, uint32_t c, int step, uint32_t left,
 	free(x);
 	if (state_verdict_set(d->st, v, err) < 0)
 		return -1;
+	driver_kv(d, "event=step step=%d commit=%s verdict=%s boots=%d "
+	    "mean=%.10g p_good=%.4g p_bad=%.4g partial=%s", step, hex,
+	    v->verdict, v->boots, v->mean, v->p_good, v->p_bad,
+	    v->partial ? "yes" : "no");
 	driver_event(d, "step %d: %s is %s%s (%s)", step, short_id(hex),
 	    v->verdict, v->partial ? ", a partial regression" : "",
 	    v->reason);
@@ -1072,6 +1221,8 @@ driver_confirm(struct driver *d, const char *culprit, struct error *err)
 	commit_info_release(&ci);
 	if (parent[0] == '\0')
 		return 0;
+	driver_kv(d, "event=confirm-start commit=%s parent=%s boots=%d",
+	    culprit, parent, d->s.confirm_boots);
 	driver_event(d, "confirm: %s against its parent %s, %d boots each",
 	    short_id(culprit), short_id(parent), d->s.confirm_boots);
 	for (k = 1; k <= d->s.confirm_boots && rc == 0; k++) {
@@ -1093,6 +1244,10 @@ driver_confirm(struct driver *d, const char *culprit, struct error *err)
 		rc = 0;
 	} else if (rc == 0 && verdict_confirm(pv, np, cv, nc, d->goodv,
 	    d->ngood, d->badv, d->nbad, &d->vp, &cr) == 0) {
+		driver_kv(d, "event=confirm commit=%s confirmed=%s "
+		    "effect=%.6g lo=%.6g hi=%.6g p=%.4g share=%.4g", culprit,
+		    cr.confirmed ? "yes" : "no", cr.effect, cr.effect_lo,
+		    cr.effect_hi, cr.p, cr.share);
 		driver_event(d, "confirm: %s%s", cr.confirmed ? "" :
 		    "NOT confirmed: ", cr.reason);
 	}
@@ -1220,6 +1375,7 @@ driver_release(struct driver *d)
 	free(d->badv);
 	buf_release(&d->status);
 	buf_release(&d->why);
+	buf_release(&d->kv);
 }
 
 static int
@@ -1247,7 +1403,8 @@ driver_bisect(struct driver *d, struct error *err)
 		if (br.kind != BISECT_NEXT)
 			break;
 		memset(&v, 0, sizeof(v));
-		rc = driver_test(d, br.commit, step, br.remaining, &v, err);
+		git_oid_tostr(hex, sizeof(hex), &d->oids[br.commit]);
+		rc = driver_test(d, hex, step, br.remaining, &v, err);
 		if (rc != 0) {
 			bisect_result_release(&br);
 			break;
@@ -1292,6 +1449,7 @@ driver_bisect(struct driver *d, struct error *err)
 	}
 	git_oid_tostr(hex, sizeof(hex), &d->oids[br.commit]);
 	bisect_result_release(&br);
+	driver_kv(d, "event=culprit commit=%s", hex);
 	driver_event(d, "first bad commit: %s", hex);
 	rc = driver_confirm(d, hex, err);
 	if (rc == DRIVER_STOPPED) {
@@ -1308,6 +1466,80 @@ driver_bisect(struct driver *d, struct error *err)
 	    ci.subject);
 	commit_info_release(&ci);
 	return EXIT_FOUND;
+}
+
+int
+driver_step(struct repo *repo, struct state *st, struct config *cfg,
+    const struct driver_output *out, const char *hex, int step)
+{
+	struct driver d;
+	struct verdict_rec v;
+	struct error err = ERROR_INIT;
+	int rc, code = DRIVER_STEP_ABORT;
+
+	memset(&d, 0, sizeof(d));
+	memset(&v, 0, sizeof(v));
+	d.repo = repo;
+	d.st = st;
+	d.cfg = cfg;
+	d.out = *out;
+	d.tty = isatty(STDERR_FILENO);
+	buf_init(&d.status);
+	buf_init(&d.why);
+	buf_init(&d.kv);
+	if (driver_setup(&d, &err) < 0 ||
+	    driver_endpoint_values(&d, 0, &err) < 0)
+		goto out;
+	if (d.ngood < 2 || d.nbad < 2) {
+		error_set(&err, "the bisection in '%s' has no endpoint "
+		    "samples (%zu good, %zu bad boots); let 'perfbisect run' "
+		    "measure them or give --good-samples and --bad-samples",
+		    state_dir(st), d.ngood, d.nbad);
+		goto out;
+	}
+	rc = driver_test(&d, hex, step, 0, &v, &err);
+	if (rc == DRIVER_STOPPED)
+		error_set(&err, "interrupted");
+	else if (rc == 0)
+		code = strcmp(v.verdict, "good") == 0 ? DRIVER_STEP_GOOD :
+		    strcmp(v.verdict, "bad") == 0 ? DRIVER_STEP_BAD :
+		    DRIVER_STEP_SKIP;
+	verdict_rec_release(&v);
+out:
+	if (d.tty && !d.out.ci && !d.out.quiet)
+		fputs("\r\033[K", stderr);
+	if (err.msg.len) {
+		code = DRIVER_STEP_ABORT;
+		if (d.out.ci) {
+			driver_kv(&d, "event=error");
+			driver_event(&d, "%s", error_msg(&err));
+		} else
+			pb_err("%s", error_msg(&err));
+	}
+	error_clear(&err);
+	driver_release(&d);
+	return code;
+}
+
+/* --ci: the last line, with the outcome and the exit status. */
+static void
+driver_ci_finish(struct driver *d, int exitcode)
+{
+	struct error err = ERROR_INIT;
+	char *status = NULL, *culprit = NULL;
+
+	if (d->st == NULL || d->out.quiet)
+		return;
+	if (state_meta_get(d->st, "status", &status, &err) < 0 ||
+	    state_meta_get(d->st, "culprit", &culprit, &err) < 0)
+		error_clear(&err);
+	fprintf(stderr, "perfbisect: event=finish status=%s exit=%d%s%s\n",
+	    exitcode == EXIT_RUNTIME && driver_interrupted ? "interrupted" :
+	    exitcode == EXIT_RUNTIME ? "error" : status ? status : "unknown",
+	    exitcode == EXIT_RUNTIME && driver_interrupted ? 130 : exitcode,
+	    culprit ? " culprit=" : "", culprit ? culprit : "");
+	free(status);
+	free(culprit);
 }
 
 int
@@ -1328,10 +1560,15 @@ driver_main(struct repo *repo, struct state *st, struct config *cfg,
 	d.tty = isatty(STDERR_FILENO);
 	buf_init(&d.status);
 	buf_init(&d.why);
+	buf_init(&d.kv);
 	if (driver_setup(&d, &err) < 0)
 		goto out;
 	if (state_meta_get(st, "status", &status, &err) < 0)
 		goto out;
+	driver_kv(&d, "event=start metric=");
+	driver_kv_quote(&d.kv, d.sel.text);
+	buf_addf(&d.kv, " good=%s bad=%s target=%s commits=%u steps=%u",
+	    d.good, d.bad, d.tgt->name, d.g.n, bisect_estimate_steps(d.g.n));
 	driver_event(&d, "bisecting %s: good %s, bad %s, %u commits between, "
 	    "about %u steps", d.sel.text, short_id(d.good), short_id(d.bad),
 	    d.g.n, bisect_estimate_steps(d.g.n));
@@ -1343,6 +1580,11 @@ driver_main(struct repo *repo, struct state *st, struct config *cfg,
 	}
 	if (rc != 0)
 		goto out;
+	driver_kv(&d, "event=endpoints outcome=%s good_boots=%zu "
+	    "bad_boots=%zu effect=%.6g lo=%.6g hi=%.6g p_welch=%.4g "
+	    "p_mann_whitney=%.4g", res.outcome == REPRO_YES ? "reproduced" :
+	    "not-reproduced", d.ngood, d.nbad, res.effect, res.effect_lo,
+	    res.effect_hi, res.p_welch, res.p_mw);
 	driver_event(&d, "endpoints: %s", res.reason);
 	if (res.outcome != REPRO_NO)
 		driver_noise(&d, &res);
@@ -1371,9 +1613,15 @@ out:
 	if (d.tty && !d.out.ci && !d.out.quiet)
 		fputs("\r\033[K", stderr);
 	if (err.msg.len) {
-		pb_err("%s", error_msg(&err));
 		exitcode = EXIT_RUNTIME;
+		if (d.out.ci) {
+			driver_kv(&d, "event=error");
+			driver_event(&d, "%s", error_msg(&err));
+		} else
+			pb_err("%s", error_msg(&err));
 	}
+	if (d.out.ci)
+		driver_ci_finish(&d, exitcode);
 	free(status);
 	error_clear(&err);
 	driver_release(&d);

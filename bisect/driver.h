@@ -69,4 +69,19 @@ extern volatile sig_atomic_t driver_interrupted;
 int	 driver_main(struct repo *, struct state *, struct config *,
 	    const struct driver_output *);
 
+/* What driver_step returns: the statuses "git bisect run" reads. */
+#define DRIVER_STEP_GOOD	0
+#define DRIVER_STEP_BAD		1
+#define DRIVER_STEP_SKIP	125	/* untestable or undecided */
+#define DRIVER_STEP_ABORT	128	/* an error, printed; stop bisecting */
+
+/*
+ * Measure commit hex against the endpoint values recorded in st (every
+ * successful boot of the good and the bad endpoint) exactly as the
+ * bisection measures a step, and record its boots and its verdict as
+ * step number step.  Boots of hex the record already has are reused.
+ */
+int	 driver_step(struct repo *, struct state *, struct config *,
+	    const struct driver_output *, const char *hex, int step);
+
 #endif

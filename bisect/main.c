@@ -36,6 +36,8 @@ static const struct cmd_entry main_cmds[] = {
 	{ "compare", cmd_compare, "compare two samples or recorded revisions" },
 	{ "reset", cmd_reset, "remove the bisection's state and worktree" },
 	{ "check", cmd_check, "check that a target is ready" },
+	{ "step", cmd_step, "measure HEAD for git bisect run (exit 0, 1, "
+	    "125, 128)" },
 	{ "batch", cmd_batch, "bisect a list of regressions on a pool of "
 	    "targets" },
 	{ "benchmarks", cmd_benchmarks, "list the benchmark catalogue" },

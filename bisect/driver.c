@@ -70,6 +70,9 @@ struct driver {
 	double		*badv;
 	size_t		 nbad;
 	size_t		 badalloc;
+	size_t		 ngood_first;	/* good values before drift checks */
+	int		 ndrift;	/* re-measurements of good so far */
+	int		 drift_said;
 	int		 tty;
 	struct buf	 status;	/* the live progress line */
 	struct buf	 why;		/* why a commit is untestable */
@@ -205,6 +208,7 @@ driver_settings_load(struct driver_settings *s, struct config *cfg,
 	s->min_boots = 2;
 	s->max_boots = 12;
 	s->confirm_boots = 10;
+	s->drift_every = 4;
 	s->max_failed_runs = -1;
 	s->max_boot_failures = 3;
 	s->outlier_mads = 5.0;
@@ -258,6 +262,10 @@ driver_settings_load(struct driver_settings *s, struct config *cfg,
 	if (config_get_int(cfg, "stats.confirmBoots", 0, 10000, &v, err) < 0)
 		return -1;
 	s->confirm_boots = (int)v;
+	v = s->drift_every;
+	if (config_get_int(cfg, "stats.driftEvery", 0, 10000, &v, err) < 0)
+		return -1;
+	s->drift_every = (int)v;
 	v = s->max_failed_runs;
 	if (config_get_int(cfg, "stats.maxFailedRuns", -1, 10000, &v, err) < 0)
 		return -1;
@@ -1128,6 +1136,56 @@ out:
 	free(grp);
 }
 
+/*
+ * Boot the good endpoint once more (every stats.driftEvery steps).  Its
+ * value joins the good sample, so a machine that drifted widens the
+ * estimates the step verdicts use; when the re-measured boots differ
+ * from the first ones, say so.  It is the next successful boot of the
+ * "good" role, so a resumed bisection replays it like any other.
+ */
+static int
+driver_drift(struct driver *d, struct error *err)
+{
+	struct test_result t;
+	struct summary s0, s1;
+	double v, shift;
+	size_t base;
+	int rc;
+
+	if (d->ngood_first == 0)
+		d->ngood_first = d->ngood;
+	d->ndrift++;
+	driver_progress(d, "re-measuring the good endpoint %s (boot %d)",
+	    short_id(d->good), d->ndrift);
+	rc = driver_boot(d, d->good, "good", (int)d->ngood + 1, &v, err);
+	if (rc == DRIVER_UNTESTABLE) {
+		driver_event(d, "drift: cannot re-measure %s: %s",
+		    short_id(d->good), d->why.s);
+		return 0;
+	}
+	if (rc != 0)
+		return rc;
+	driver_push(&d->goodv, &d->ngood, &d->goodalloc, v);
+	base = d->ngood_first;
+	if (d->ngood - base < 2 || stats_welch(d->goodv + base,
+	    d->ngood - base, d->goodv, base, ALT_TWO_SIDED, &t) < 0 ||
+	    stats_summary(d->goodv, base, &s0) < 0 ||
+	    stats_summary(d->goodv + base, d->ngood - base, &s1) < 0 ||
+	    s0.mean == 0)
+		return 0;
+	shift = (s1.mean - s0.mean) / fabs(s0.mean);
+	if (t.p < d->s.alpha && fabs(shift) >= d->s.min_effect / 2 &&
+	    !d->drift_said) {
+		d->drift_said = 1;
+		driver_kv(d, "event=drift shift=%.6g p=%.3g", shift, t.p);
+		driver_event(d, "drift: the good endpoint moved %+.2f%% since "
+		    "it was first measured (p %.2g over %zu new boots); its "
+		    "sample now includes the new boots", 100 * shift, t.p,
+		    d->ngood - base);
+	}
+	return 0;
+}
+
 /* Measure commit hex and classify it; fills v. */
 static int
 driver_test(struct driver *d, const char *hex, int step, uint32_t left,
@@ -1415,6 +1473,9 @@ driver_bisect(struct driver *d, struct error *err)
 			bad = br.commit;
 		verdict_rec_release(&v);
 		bisect_result_release(&br);
+		if (d->s.drift_every > 0 && step % d->s.drift_every == 0 &&
+		    (rc = driver_drift(d, err)) != 0)
+			break;
 		step++;
 	}
 	free(marks);

@@ -33,6 +33,7 @@ struct driver_settings {
 	int		 min_boots;
 	int		 max_boots;
 	int		 confirm_boots;
+	int		 drift_every;	/* re-measure good every N steps, 0: never */
 	int		 max_failed_runs;
 	int		 max_boot_failures;
 	int		 unit_median;

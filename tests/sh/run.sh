@@ -160,3 +160,26 @@ tcase "endpoints: noise within and between boots, cost estimate" '
 	grep -q "^noise: cv [0-9.]*% of a run, within boots [0-9.]*%, between boots [0-9.]*%; [0-9]* runs\{0,1\} per boot would serve best (now 3)" "$TRASH/noise.err" &&
 	grep -q "^estimate: the step is [0-9.]* boot standard deviations; about [0-9.]* boots per step" "$TRASH/noise.err"
 '
+
+# A machine that slows down by 1 % per run, whatever it runs.
+cat >"$TRASH/drifty" <<'EOS'
+#!/bin/sh
+ctr=$TRASH/drift.count
+n=$(cat "$ctr" 2>/dev/null || echo 0)
+n=$((n + 1))
+echo $n >"$ctr"
+./bench.sh | awk -v n=$n '{ printf "time: %.5f\n", $2 * (1 + n * 0.01) }'
+EOS
+chmod +x "$TRASH/drifty"
+
+tcase "a drifting machine: good re-measured, drift reported, culprit found" '
+	sh "$top/tests/gen-history" "$TRASH/drift" 60 "main 30" 0.01 >/dev/null &&
+	cd drift &&
+	$PB -c stats.runs=1 -c stats.warmup=0 -c stats.endpointBoots=6 -c stats.confirmBoots=3 \
+		-c stats.driftEvery=1 -c "benchmark.synth.command=$TRASH/drifty" \
+		run --good v1 --bad v2 --metric synth:time >"$TRASH/drift.out" 2>"$TRASH/drift.err" &&
+	grep -q "^drift: the good endpoint moved +[0-9.]*% since it was first measured" "$TRASH/drift.err" &&
+	want=$(git log --format="%H %s" v2 | awk "/ main 30\$/ { print \$1 }") &&
+	grep -q "^$want is the first bad commit" "$TRASH/drift.out" &&
+	test "$($PB report --json | jq ".good.boots")" -gt 6
+'

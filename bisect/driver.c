@@ -575,7 +575,7 @@ driver_run(struct driver *d, const char *hex, struct boot_rec *b, int seq,
 	for (tries = 0;; tries++) {
 		run_result_init(&rr);
 		rc = d->tgt->ops->run(d->tgt, d->sel.command,
-		    d->s.run_timeout_ms, &rr, err);
+		    driver_run_timeout(d), &rr, err);
 		if (rc != TARGET_ETRANSIENT || tries >= DRIVER_TRANSIENT_RETRIES)
 			break;
 		driver_event(d, "run %s boot %d: %s; retrying",
@@ -599,7 +599,7 @@ driver_run(struct driver *d, const char *hex, struct boot_rec *b, int seq,
 	r.duration_ms = rr.duration_ms;
 	if (rr.timed_out) {
 		buf_addf(&reason, "timed out after %lld s",
-		    d->s.run_timeout_ms / 1000);
+		    driver_run_timeout(d) / 1000);
 	} else if (rr.status != 0) {
 		buf_addf(&reason, "exit status %d", rr.status);
 		if (rr.err.len) {
@@ -646,7 +646,7 @@ driver_aux(struct driver *d, const char *what, const char *cmd,
 	if (cmd == NULL)
 		return 0;
 	run_result_init(&rr);
-	rc = d->tgt->ops->run(d->tgt, cmd, d->s.run_timeout_ms, &rr, err);
+	rc = d->tgt->ops->run(d->tgt, cmd, driver_run_timeout(d), &rr, err);
 	if (rc == 0 && (rr.status != 0 || rr.timed_out)) {
 		buf_reset(why);
 		buf_addf(why, "benchmark %s failed (status %d): ", what,
@@ -656,6 +656,14 @@ driver_aux(struct driver *d, const char *what, const char *cmd,
 	}
 	run_result_release(&rr);
 	return rc;
+}
+
+/* A run's deadline: the target's runTimeout, else the driver's default. */
+static long long
+driver_run_timeout(const struct driver *d)
+{
+	return d->tgt->run_timeout_ms > 0 ? d->tgt->run_timeout_ms :
+	    d->s.run_timeout_ms;
 }
 
 /*

@@ -26,7 +26,9 @@ repo_open(struct repo **out, const char *path, struct error *err)
 	git_repository *git;
 	const char *wd;
 
-	if (git_repository_open_ext(&git, path ? path : ".", 0, NULL) < 0) {
+	/* Like git, stop looking for the repository at the ceilings. */
+	if (git_repository_open_ext(&git, path ? path : ".", 0,
+	    getenv("GIT_CEILING_DIRECTORIES")) < 0) {
 		const git_error *e = git_error_last();
 
 		return error_set(err, "not a git repository: '%s'%s%s",

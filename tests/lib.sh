@@ -25,6 +25,9 @@ export GIT_AUTHOR_DATE="1700000000 +0000" GIT_COMMITTER_DATE="1700000000 +0000"
 export GIT_CONFIG_NOSYSTEM=1 HOME="$TRASH/home"
 mkdir -p "$HOME"
 unset PERFBISECT_DIR GIT_DIR GIT_WORK_TREE
+# A test that lost its way must not find the checkout's own repository.
+GIT_CEILING_DIRECTORIES=$(dirname "$TRASH")
+export GIT_CEILING_DIRECTORIES
 
 fail() {
 	echo "FAIL: $*" >&2

@@ -183,3 +183,15 @@ tcase "a drifting machine: good re-measured, drift reported, culprit found" '
 	grep -q "^$want is the first bad commit" "$TRASH/drift.out" &&
 	test "$($PB report --json | jq ".good.boots")" -gt 6
 '
+
+tcase "target.local.runTimeout bounds each run" '
+	sh "$top/tests/gen-history" "$TRASH/rt" 10 "main 5" >/dev/null &&
+	cd rt &&
+	start=$(date +%s) &&
+	expect_exit 1 $PB -c target.local.runTimeout=1s -c stats.maxBootFailures=1 \
+		-c "benchmark.synth.command=sleep 30; ./bench.sh" \
+		run --good v1 --bad v2 --metric synth:time >"$TRASH/rt.out" 2>"$TRASH/rt.err" &&
+	test $(($(date +%s) - start)) -lt 25 &&
+	grep -q "run [0-9a-f]* boot 1 run 1 failed: timed out after 1 s" "$TRASH/rt.err" &&
+	grep -q "cannot measure the good endpoint" "$TRASH/rt.err"
+'

@@ -90,6 +90,7 @@ driver_draw(struct driver *d)
 	fflush(stderr);
 }
 
+static long long driver_run_timeout(const struct driver *);
 static void driver_event(struct driver *, const char *, ...)
     PB_PRINTF(2, 3);
 static void driver_kv(struct driver *, const char *, ...) PB_PRINTF(2, 3);

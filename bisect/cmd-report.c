@@ -514,6 +514,41 @@ report_json_confirm(struct report *rp, struct timing *total,
 	return c;
 }
 
+/*
+ * The top candidates the posterior search recorded after step (meta
+ * "posterior.step.N": "HEX:PROB ..."), as [{commit, probability}]; an
+ * empty array for a classic bisection.
+ */
+static json_t *
+report_json_top(struct report *rp, int step)
+{
+	struct error err = ERROR_INIT;
+	json_t *a = json_array(), *o;
+	char key[64], *rec = NULL, *p, *colon;
+	size_t len;
+
+	snprintf(key, sizeof(key), "posterior.step.%d", step);
+	if (state_meta_get(rp->st, key, &rec, &err) < 0 || rec == NULL) {
+		error_clear(&err);
+		return a;
+	}
+	for (p = rec; *p; p += strspn(p, " ")) {
+		len = strcspn(p, " ");
+		colon = memchr(p, ':', len);
+		if (colon && colon - p == GIT_OID_HEXSZ) {
+			o = json_object();
+			json_object_set_new(o, "commit",
+			    json_stringn(p, GIT_OID_HEXSZ));
+			json_object_set_new(o, "probability",
+			    json_real(strtod(colon + 1, NULL)));
+			json_array_append_new(a, o);
+		}
+		p += len;
+	}
+	free(rec);
+	return a;
+}
+
 static json_t *
 report_json_step(struct report *rp, const struct verdict_rec *v,
     struct timing *total, struct error *err)
@@ -544,6 +579,8 @@ report_json_step(struct report *rp, const struct verdict_rec *v,
 	json_object_set_new(o, "p_bad", json_real(v->p_bad));
 	json_object_set_new(o, "time", json_integer(v->time));
 	json_object_set_new(o, "samples", report_json_values(&x));
+	json_object_set_new(o, "candidates_top", report_json_top(rp,
+	    v->step));
 	json_object_set_new(o, "boot_records", boots);
 	json_object_set_new(o, "timings", report_json_timing(&t));
 	total->boot += t.boot;
@@ -763,6 +800,24 @@ report_text_commit(struct report *rp, const char *hex)
 	commit_info_release(&ci);
 }
 
+/* The posterior search's top candidates after step, if recorded. */
+static void
+report_text_top(struct report *rp, int step)
+{
+	json_t *a = report_json_top(rp, step), *o;
+	size_t i;
+
+	json_array_foreach(a, i, o) {
+		fprintf(rp->out, "%s%.12s %.1f%%", i ? ", " : "       top: ",
+		    json_string_value(json_object_get(o, "commit")),
+		    100 * json_real_value(json_object_get(o,
+		    "probability")));
+	}
+	if (json_array_size(a) > 0)
+		fputc('\n', rp->out);
+	json_decref(a);
+}
+
 static void
 report_text_steps(struct report *rp, struct error *err)
 {
@@ -798,6 +853,7 @@ report_text_steps(struct report *rp, struct error *err)
 		    rp->tty ? "\033[0m" : "", v->boots, v->mean, iv, subject);
 		if (strcmp(v->verdict, "skip") == 0 && v->reason)
 			fprintf(rp->out, "       skipped: %s\n", v->reason);
+		report_text_top(rp, v->step);
 		if (subject[0])
 			commit_info_release(&ci);
 		error_clear(err);

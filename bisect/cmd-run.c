@@ -608,6 +608,7 @@ cmd_log(struct ctx *ctx, int argc, char **argv)
 	struct state *st = NULL;
 	struct verdict_rec *v = NULL;
 	char *good = NULL, *bad = NULL, *culprit = NULL, *tok;
+	const char *last_bad;
 	size_t nv = 0, i;
 	int rc = EXIT_RUNTIME;
 
@@ -631,6 +632,7 @@ cmd_log(struct ctx *ctx, int argc, char **argv)
 	}
 	printf("git bisect start\n");
 	log_line(r, "bad", bad);
+	last_bad = bad;
 	for (tok = good; *tok; tok += strspn(tok, " ")) {
 		size_t len = strcspn(tok, " ");
 		char c = tok[len];
@@ -640,12 +642,22 @@ cmd_log(struct ctx *ctx, int argc, char **argv)
 		tok[len] = c;
 		tok += len;
 	}
-	for (i = 0; i < nv; i++)
+	for (i = 0; i < nv; i++) {
 		log_line(r, v[i].verdict, v[i].commit);
+		if (strcmp(v[i].verdict, "bad") == 0)
+			last_bad = v[i].commit;
+	}
 	if (culprit) {
 		struct commit_info ci;
 		git_oid id;
 
+		/*
+		 * git bisect replay takes the last bad as its bad: the
+		 * posterior search may have measured descendants of the
+		 * culprit after it, so end with the culprit.
+		 */
+		if (strcmp(last_bad, culprit) != 0)
+			log_line(r, "bad", culprit);
 		git_oid_fromstr(&id, culprit);
 		if (repo_commit_info(r, &id, &ci, &err) == 0) {
 			printf("# first bad commit: [%s] %s\n", culprit,

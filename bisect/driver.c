@@ -29,6 +29,7 @@
 #include "bisect/repo-graph.h"
 #include "bisect/repo.h"
 #include "bisect/samples.h"
+#include "bisect/search-posterior.h"
 #include "bisect/state.h"
 #include "kexec/target.h"
 #include "metrics/bench.h"
@@ -289,6 +290,26 @@ driver_settings_load(struct driver_settings *s, struct config *cfg,
 	    config_get_bool(cfg, "bisect.firstParent", &s->first_parent,
 	    err) < 0)
 		return -1;
+	s->confidence = 0.99;
+	if (config_get_double(cfg, "bisect.confidence", 0.5, 0.999999,
+	    &s->confidence, err) < 0)
+		return -1;
+	v = 0;
+	if (config_get_int(cfg, "bisect.maxBoots", 0, 1000000, &v, err) < 0)
+		return -1;
+	s->search_max_boots = (int)v;
+	v = 0;
+	if (config_get_int(cfg, "bisect.maxBuilds", 0, 1000000, &v, err) < 0)
+		return -1;
+	s->search_max_builds = (int)v;
+	unit = NULL;
+	if (config_get_string(cfg, "bisect.search", &unit, err) < 0)
+		return -1;
+	if (unit && strcmp(unit, "classic") == 0)
+		s->search = DRIVER_SEARCH_CLASSIC;
+	else if (unit && strcmp(unit, "posterior") != 0)
+		return error_set(err, "%s: bad value '%s' for 'bisect.search': "
+		    "expected classic or posterior", config_path(cfg), unit);
 	unit = NULL;
 	if (config_get_string(cfg, "stats.unit", &unit, err) < 0)
 		return -1;
@@ -1445,20 +1466,111 @@ driver_release(struct driver *d)
 	buf_release(&d->kv);
 }
 
+static int driver_found(struct driver *, const char *, struct error *);
+static int driver_inconclusive(struct driver *, const char *,
+    const struct buf *, struct error *);
+
+/* search_ops for search-posterior.c: the driver's boots and events. */
+static int
+driver_search_boot(void *ctx, const char *hex, const char *role, int k,
+    double *value, struct buf *why, struct error *err)
+{
+	struct driver *d = ctx;
+	int rc = driver_boot(d, hex, role, k, value, err);
+
+	if (rc == DRIVER_UNTESTABLE) {
+		buf_adds(why, d->why.s);
+		return SEARCH_UNTESTABLE;
+	}
+	return rc == DRIVER_STOPPED ? SEARCH_STOPPED : rc;
+}
+
+static int
+driver_search_drift(void *ctx, double *value, int *got, struct error *err)
+{
+	struct driver *d = ctx;
+	size_t n = d->ngood;
+	int rc = driver_drift(d, err);
+
+	*got = rc == 0 && d->ngood > n;
+	if (*got)
+		*value = d->goodv[d->ngood - 1];
+	return rc == DRIVER_STOPPED ? SEARCH_STOPPED : rc;
+}
+
+static void
+driver_search_event(void *ctx, const char *kv, const char *msg)
+{
+	struct driver *d = ctx;
+
+	driver_kv(d, "%s", kv);
+	driver_event(d, "%s", msg);
+}
+
+static void
+driver_search_progress(void *ctx, const char *msg)
+{
+	driver_progress(ctx, "%s", msg);
+}
+
+/* bisect.search = posterior (search-posterior.h). */
+static int
+driver_posterior(struct driver *d, struct error *err)
+{
+	struct search_ops ops = { 0 };
+	struct search_params sp;
+	struct search_result res;
+	int rc;
+
+	ops.ctx = d;
+	ops.boot = driver_search_boot;
+	ops.drift = driver_search_drift;
+	ops.event = driver_search_event;
+	ops.progress = driver_search_progress;
+	memset(&sp, 0, sizeof(sp));
+	sp.g = &d->g;
+	sp.oids = d->oids;
+	sp.st = d->st;
+	sp.good = d->good;
+	sp.goodv = d->goodv;
+	sp.ngood = d->ngood;
+	sp.badv = d->badv;
+	sp.nbad = d->nbad;
+	sp.lower_better = d->vp.better == BETTER_LOWER;
+	sp.confidence = d->s.confidence;
+	sp.min_boots = d->s.min_boots > 3 ? d->s.min_boots : 3;
+	sp.max_boots = d->s.search_max_boots;
+	sp.max_builds = d->s.search_max_builds;
+	sp.step_max_boots = d->s.max_boots;
+	sp.drift_every = d->s.drift_every;
+	sp.first_parent = d->s.first_parent;
+	rc = search_posterior(&sp, &ops, &res, err);
+	if (rc == SEARCH_STOPPED)
+		error_set(err, "interrupted; 'perfbisect resume' continues");
+	if (rc != 0)
+		rc = EXIT_RUNTIME;
+	else if (res.outcome == SEARCH_FOUND)
+		rc = driver_found(d, res.culprit, err);
+	else
+		rc = driver_inconclusive(d, res.why.s, &res.candidates, err);
+	search_result_release(&res);
+	return rc;
+}
+
 static int
 driver_bisect(struct driver *d, struct error *err)
 {
 	struct bisect_result br;
 	struct verdict_rec v;
-	struct commit_info ci;
 	struct buf cands = BUF_INIT;
 	enum mark *marks;
 	uint32_t bad = d->g.n - 1;
 	char hex[GIT_OID_HEXSZ + 1];
-	git_oid id;
 	int step = 1, rc = 0;
 	size_t i;
 
+	if (d->s.search == DRIVER_SEARCH_POSTERIOR)
+		return driver_posterior(d, err);
 	marks = xcalloc(d->g.n, sizeof(*marks));
 	for (;;) {
 		memset(&br, 0, sizeof(br));
@@ -1501,24 +1613,48 @@ driver_bisect(struct driver *d, struct error *err)
 			buf_addf(&cands, "%s%s", i ? " " : "", hex);
 		}
 		bisect_result_release(&br);
-		if (driver_finish(d, "inconclusive", NULL, cands.s, err) < 0) {
-			buf_release(&cands);
-			return EXIT_RUNTIME;
-		}
-		printf("inconclusive: only skipped commits left to test\n"
-		    "the first bad commit could be any of:\n");
-		for (i = 0; i < cands.len; i += GIT_OID_HEXSZ + 1) {
-			git_oid_fromstrn(&id, cands.s + i, GIT_OID_HEXSZ);
-			if (repo_commit_info(d->repo, &id, &ci, err) == 0) {
-				printf("%s %s\n", ci.id, ci.subject);
-				commit_info_release(&ci);
-			}
-		}
+		rc = driver_inconclusive(d, "only skipped commits left to test",
+		    &cands, err);
 		buf_release(&cands);
-		return EXIT_INCONCLUSIVE;
+		return rc;
 	}
 	git_oid_tostr(hex, sizeof(hex), &d->oids[br.commit]);
 	bisect_result_release(&br);
+	return driver_found(d, hex, err);
+}
+
+/* The end of a search that left several candidates (cands: ids). */
+static int
+driver_inconclusive(struct driver *d, const char *why,
+    const struct buf *cands, struct error *err)
+{
+	struct commit_info ci;
+	git_oid id;
+	size_t i;
+
+	if (driver_finish(d, "inconclusive", NULL, cands->s, err) < 0)
+		return EXIT_RUNTIME;
+	printf("inconclusive: %s\nthe first bad commit could be any of:\n",
+	    why);
+	for (i = 0; i < cands->len; i += GIT_OID_HEXSZ + 1) {
+		git_oid_fromstrn(&id, cands->s + i, GIT_OID_HEXSZ);
+		if (repo_commit_info(d->repo, &id, &ci, err) == 0) {
+			printf("%s %s\n", ci.id, ci.subject);
+			commit_info_release(&ci);
+		}
+		error_clear(err);
+	}
+	return EXIT_INCONCLUSIVE;
+}
+
+/* The end of a search that named hex: confirm, record, print. */
+static int
+driver_found(struct driver *d, const char *hex, struct error *err)
+{
+	struct commit_info ci;
+	git_oid id;
+	int rc;
+
 	driver_kv(d, "event=culprit commit=%s", hex);
 	driver_event(d, "first bad commit: %s", hex);
 	rc = driver_confirm(d, hex, err);

@@ -45,7 +45,14 @@ struct driver_settings {
 	double		 level;
 	long long	 seed;
 	int		 first_parent;
+	int		 search;	/* DRIVER_SEARCH_* (bisect.search) */
+	double		 confidence;	/* bisect.confidence */
+	int		 search_max_boots;	/* bisect.maxBoots, 0: auto */
+	int		 search_max_builds;	/* bisect.maxBuilds, 0: none */
 };
+
+#define DRIVER_SEARCH_POSTERIOR	0	/* search-posterior.h, the default */
+#define DRIVER_SEARCH_CLASSIC	1	/* git's halving, a verdict per step */
 
 /*
  * Read and check the settings; -1 with "file: bad value ..." on a

@@ -4,7 +4,7 @@
 # the log, only-skipped ranges, the JSON report.
 . "$(dirname "$0")/../lib.sh"
 
-fast="-c stats.runs=1 -c stats.warmup=0 -c stats.endpointBoots=4 -c stats.minBoots=1 -c stats.confirmBoots=3"
+fast="-c bisect.search=classic -c stats.runs=1 -c stats.warmup=0 -c stats.endpointBoots=4 -c stats.minBoots=1 -c stats.confirmBoots=3"
 export fast
 
 # git bisect run's oracle for the toy project: bad when slow.

@@ -51,8 +51,8 @@ struct driver_settings {
 	int		 search_max_builds;	/* bisect.maxBuilds, 0: none */
 };
 
-#define DRIVER_SEARCH_POSTERIOR	0	/* search-posterior.h, the default */
-#define DRIVER_SEARCH_CLASSIC	1	/* git's halving, a verdict per step */
+#define DRIVER_SEARCH_POSTERIOR	0	/* search-posterior.h */
+#define DRIVER_SEARCH_CLASSIC	1	/* git's halving, the default */
 
 /*
  * Read and check the settings; -1 with "file: bad value ..." on a

@@ -1,5 +1,5 @@
 #!/bin/sh
-# bisect.search = posterior (the default) end to end on scripted noisy
+# bisect.search = posterior end to end on scripted noisy
 # histories: the culprit on the mainline and inside a merged topic
 # branch, git bisect replay of the log, the top candidates in the
 # report, kill -9 and resume.

@@ -205,10 +205,17 @@ driver_settings_load(struct driver_settings *s, struct config *cfg,
 	s->image = "arch/x86/boot/bzImage";
 	s->warmup = 1;
 	s->runs = 3;
-	s->endpoint_boots = 10;
-	s->endpoint_max_boots = 30;
+	/*
+	 * At 10 % noise and a step of one noise sd, a step verdict cannot
+	 * be surer than the endpoints were measured and takes about 15-40
+	 * boots: fewer endpoint boots or a lower cap leave commits skipped
+	 * or decided at the cap, and the culprit found 4 times in 10
+	 * (tests/bench/search.c, which uses these values).
+	 */
+	s->endpoint_boots = 50;
+	s->endpoint_max_boots = 50;
 	s->min_boots = 2;
-	s->max_boots = 12;
+	s->max_boots = 100;
 	s->confirm_boots = 10;
 	s->drift_every = 4;
 	s->max_failed_runs = -1;
@@ -1438,6 +1445,12 @@ driver_setup(struct driver *d, struct error *err)
 	if (repo_graph_load(d->repo->git, &badid, goodids, ngoods, &d->g,
 	    &d->oids, err) < 0)
 		goto out;
+	/*
+	 * alpha and beta bound the whole bisection: each of its steps (one
+	 * more than git's estimate) has an equal share.
+	 */
+	d->vp.step_alpha = d->s.alpha / (bisect_estimate_steps(d->g.n) + 1);
+	d->vp.step_beta = d->s.beta / (bisect_estimate_steps(d->g.n) + 1);
 	rc = 0;
 out:
 	free(goodids);

@@ -12,10 +12,14 @@
  *   naive      one boot of each endpoint, a threshold half way between
  *              them, one boot per step, plain halving;
  *   classic    the endpoints measured interleaved until verdict_reproduce
- *              decides (as the driver does, 10 boots each at least), then
- *              git's choice (bisect_next on the line) with each commit
- *              decided by verdict_step, 2 to 12 boots, alpha = beta = 0.01,
- *              undecided commits skipped (the driver's defaults);
+ *              decides, looking after every pair of boots from
+ *              SIM_END_MIN on, as the driver does; then git's choice
+ *              (bisect_next on the line) with each commit decided by
+ *              verdict_step, SIM_STEP_MIN to SIM_STEP_MAX boots, at
+ *              alpha = beta = 0.01 shared by the steps (one more than
+ *              bisect_estimate_steps), undecided commits skipped.  These
+ *              are the driver's defaults (driver_settings_load, and the
+ *              step share where it loads the graph): keep them equal;
  *   posterior  the same endpoint phase and data, then stats/posterior.c
  *              choosing and stopping.
  *
@@ -43,8 +47,12 @@
 
 #define SIM_MEAN	100.0
 #define SIM_SD		10.0
-#define SIM_END_MIN	10
-#define SIM_END_MAX	100
+/* driver_settings_load's stats.endpointBoots, endpointMaxBoots,
+   minBoots and maxBoots */
+#define SIM_END_MIN	50
+#define SIM_END_MAX	50
+#define SIM_STEP_MIN	2
+#define SIM_STEP_MAX	100
 #define SIM_POST_MAX_BOOTS 2000
 #define SIM_POST_MAX_BUILDS 150
 
@@ -209,14 +217,12 @@ struct ends {
 	struct rng r;
 };
 
-/* The endpoint phase, ABBA, looking at the verdict on a schedule. */
+/* The endpoint phase, ABBA, looking at the verdict after every pair. */
 static void
 sim_endpoints(struct sim *s, const struct verdict_params *vp, struct ends *e)
 {
-	static const size_t looks[] = { 10, 12, 14, 16, 20, 24, 28, 32, 40,
-	    48, 56, 64, 80, 100 };
 	struct reproduce_result rr;
-	size_t k, li = 0;
+	size_t k;
 
 	e->n = 0;
 	e->outcome = REPRO_UNDECIDED;
@@ -229,9 +235,8 @@ sim_endpoints(struct sim *s, const struct verdict_params *vp, struct ends *e)
 			e->good[e->n] = sim_boot(s, 0);
 		}
 		e->n++;
-		if (li >= ARRAY_SIZE(looks) || k != looks[li])
+		if (k < SIM_END_MIN)
 			continue;
-		li++;
 		verdict_reproduce(e->good, e->n, e->bad, e->n, vp,
 		    k == SIM_END_MAX, &rr);
 		if (rr.outcome != REPRO_UNDECIDED) {
@@ -320,7 +325,8 @@ classic(struct sim *s, const struct ends *e, const struct graph *g,
 	struct bisect_result br;
 	struct step_result sr;
 	enum mark *marks;
-	double x[12];
+	struct verdict_params svp = *vp;
+	double x[SIM_STEP_MAX];
 	uint32_t bad = g->n - 1, pos;
 	size_t k;
 
@@ -330,6 +336,9 @@ classic(struct sim *s, const struct ends *e, const struct graph *g,
 		res->out = OUT_NOT_REPRODUCED;
 		return;
 	}
+	/* the driver's share of alpha and beta per step */
+	svp.step_alpha = vp->alpha / (bisect_estimate_steps(g->n) + 1);
+	svp.step_beta = vp->beta / (bisect_estimate_steps(g->n) + 1);
 	marks = xcalloc(g->n, sizeof(*marks));
 	for (;;) {
 		memset(&br, 0, sizeof(br));
@@ -341,9 +350,9 @@ classic(struct sim *s, const struct ends *e, const struct graph *g,
 		memset(&sr, 0, sizeof(sr));
 		for (k = 1; k <= ARRAY_SIZE(x); k++) {
 			x[k - 1] = sim_boot(s, pos);
-			if (k < 2)
+			if (k < SIM_STEP_MIN)
 				continue;
-			if (verdict_step(x, k, e->good, e->n, e->bad, e->n, vp,
+			if (verdict_step(x, k, e->good, e->n, e->bad, e->n, &svp,
 			    k == ARRAY_SIZE(x), &sr) < 0)
 				fatal("verdict_step failed");
 			if (sr.verdict != STEP_UNDECIDED)
@@ -542,8 +551,6 @@ main(int argc, char **argv)
 		return 2;
 	}
 	verdict_params_default(&vp);
-	vp.step_alpha = vp.alpha;	/* as the driver sets them */
-	vp.step_beta = vp.beta;
 	vp.min_effect = 0.01;
 	posterior_params_default(&pp);
 	pp.max_boots = SIM_POST_MAX_BOOTS;
@@ -552,8 +559,10 @@ main(int argc, char **argv)
 	if (!quiet) {
 		printf("# search benchmark: boot values 100 + d * 10 from the "
 		    "culprit on, noise sd 10 (10 %%), minEffect 1 %%,\n"
-		    "# endpoints 10 to %d boots each; %d trials per row, %d for "
-		    "N=16384; seed %llu\n", SIM_END_MAX, trials, big_trials,
+		    "# endpoints %d to %d boots each, classic steps %d to %d; "
+		    "%d trials per row, %d for N=16384; seed %llu\n",
+		    SIM_END_MIN, SIM_END_MAX, SIM_STEP_MIN, SIM_STEP_MAX,
+		    trials, big_trials,
 		    (unsigned long long)seed);
 		printf("# right: exact culprit (null: not reproduced); "
 		    "claimed: posterior runs that stopped at 0.99, right/all\n");

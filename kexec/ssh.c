@@ -217,6 +217,44 @@ next:
 	return 0;
 }
 
+/*
+ * Wait until the server's greeting can be read, by deadline.  The server
+ * speaks first; a port forward or proxy in front of a machine that is
+ * down accepts the TCP connection but never says anything.
+ */
+static int
+ssh_wait_greeting(struct ssh *s, int64_t deadline, long long timeout_ms,
+    struct error *err)
+{
+	struct pollfd pfd;
+	int64_t left;
+	char c;
+	int rc;
+
+	pfd.fd = s->fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		if ((left = deadline - now_ms()) <= 0) {
+			error_set(err, "%s: ssh handshake timed out after %lld "
+			    "ms (no greeting)", s->peer, timeout_ms);
+			return TARGET_ETRANSIENT;
+		}
+		rc = poll(&pfd, 1, (int)(left > 1000 ? 1000 : left));
+		if (rc > 0)
+			break;
+		if (rc == -1 && errno != EINTR) {
+			error_set(err, "%s: %s", s->peer, strerror(errno));
+			return TARGET_ETRANSIENT;
+		}
+	}
+	if (recv(s->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) <= 0) {
+		error_set(err, "%s: connection closed before the ssh greeting",
+		    s->peer);
+		return TARGET_ETRANSIENT;
+	}
+	return 0;
+}
+
 static const char *
 ssh_keytype_name(int type, int *knownbit)
 {
@@ -480,7 +518,7 @@ ssh_open(struct ssh **out, const struct ssh_opts *o, struct error *err)
 {
 	struct ssh *s;
 	int port = o->port > 0 ? o->port : 22, rc;
-	long long hs_timeout;
+	long long hs_timeout, ct;
 	int64_t start = now_ms();
 
 	*out = NULL;
@@ -494,8 +532,9 @@ ssh_open(struct ssh **out, const struct ssh_opts *o, struct error *err)
 	    xasprintf("[%s]:%d", o->host, port) :
 	    xasprintf("%s:%d", o->host, port);
 
-	if ((rc = ssh_connect_tcp(s, o->host, port, o->connect_timeout_ms > 0 ?
-	    o->connect_timeout_ms : 10000, err)) != 0)
+	ct = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
+	if ((rc = ssh_connect_tcp(s, o->host, port, ct, err)) != 0 ||
+	    (rc = ssh_wait_greeting(s, start + ct, ct, err)) != 0)
 		goto fail;
 	if ((s->session = libssh2_session_init()) == NULL) {
 		rc = error_set(err, "cannot create an ssh session");
@@ -508,11 +547,14 @@ ssh_open(struct ssh **out, const struct ssh_opts *o, struct error *err)
 		    o->hostkey_algos, ssh_lasterr(s));
 		goto fail;
 	}
-	/* The handshake shares the connect deadline. */
-	hs_timeout = (o->connect_timeout_ms > 0 ? o->connect_timeout_ms :
-	    10000) - (now_ms() - start);
-	if (hs_timeout < 100)
-		hs_timeout = 100;
+	/*
+	 * The greeting came within the connect deadline: a machine is
+	 * there.  The key exchange after it is computing, slow on a slow
+	 * machine: it gets the longer of what is left and io_timeout_ms.
+	 */
+	hs_timeout = ct - (now_ms() - start);
+	if (hs_timeout < s->io_timeout_ms)
+		hs_timeout = s->io_timeout_ms;
 	libssh2_session_set_timeout(s->session, (long)hs_timeout);
 	if ((rc = libssh2_session_handshake(s->session, s->fd)) != 0) {
 		if (rc == LIBSSH2_ERROR_TIMEOUT)

@@ -21,10 +21,12 @@
 #include "bisect/config.h"
 #include "bisect/proc.h"
 #include "kexec/kbuild.h"
+#include "kexec/sha256.h"
 #include "kexec/ssh.h"
 #include "kexec/target.h"
 
-#define TSSH_PROBE_MS		2000	/* one login attempt while waiting */
+#define TSSH_PROBE_MS		1000	/* connect and greeting while waiting */
+#define TSSH_LOGIN_MS		2000	/* the first probes' login after it */
 #define TSSH_POLL_MS		150	/* pause between attempts */
 #define TSSH_FACTS_MS		10000	/* reading boot_id once logged in */
 #define TSSH_CMD_MS		60000	/* housekeeping commands */
@@ -44,6 +46,7 @@ struct tssh {
 	struct ssh	*ssh;
 	char		*image;		/* installed, on the target */
 	char		*initrd;
+	char		*release;	/* the image declares, when not given */
 };
 
 static int
@@ -105,6 +108,7 @@ tssh_free_priv(struct tssh *p)
 	free(p->power_cycle);
 	free(p->image);
 	free(p->initrd);
+	free(p->release);
 	free(p);
 }
 
@@ -210,6 +214,36 @@ tssh_fetch(struct target *t, const char *remote, const char *local,
 	return tssh_result(t, rc);
 }
 
+/*
+ * Does the target have local at remote already, byte for byte (size and
+ * SHA-256)?  1 yes, 0 no, or an error.
+ */
+static int
+tssh_has_copy(struct target *t, const char *local, const char *remote,
+    struct error *err)
+{
+	struct buf cmd = BUF_INIT, out = BUF_INIT;
+	char hex[SHA256_HEXLEN + 1], *want;
+	uint64_t size;
+	int rc;
+
+	if (sha256_file(local, hex, &size, err) == -1)
+		return -1;
+	buf_adds(&cmd, "f=");
+	buf_add_shquoted(&cmd, remote);
+	buf_adds(&cmd, "; if [ -f \"$f\" ]; then s=$(wc -c <\"$f\") && "
+	    "h=$(sha256sum <\"$f\") && echo \"$((s+0)) ${h%% *}\"; fi");
+	rc = tssh_capture(t, cmd.s, &out, err);
+	want = xasprintf("%llu %s", (unsigned long long)size, hex);
+	if (rc == 0)
+		rc = strcmp(out.s, want) == 0;
+	free(want);
+	buf_release(&cmd);
+	buf_release(&out);
+	return rc;
+}
+
+/* Upload unless the target has the same file there already. */
 static int
 tssh_upload(struct target *t, const char *local, const char *remote,
     struct error *err)
@@ -219,6 +253,8 @@ tssh_upload(struct target *t, const char *local, const char *remote,
 
 	if ((rc = tssh_connect(t, err)) != 0)
 		return rc;
+	if ((rc = tssh_has_copy(t, local, remote, err)) != 0)
+		return rc > 0 ? 0 : rc;
 	rc = ssh_upload(p->ssh, local, remote, 0644, err);
 	return tssh_result(t, rc);
 }
@@ -296,7 +332,13 @@ tssh_install(struct target *t, const struct artifact *a, struct error *err)
 		goto out;
 	free(p->image);
 	free(p->initrd);
-	p->image = p->initrd = NULL;
+	free(p->release);
+	p->image = p->initrd = p->release = NULL;
+	/* Without a release from the build, boot checks the image's own. */
+	if (a->release == NULL && rel.len > 0) {
+		p->release = xstrdup(rel.s);
+		release = p->release;
+	}
 	if (a->image != NULL) {
 		p->image = xasprintf("%s/vmlinuz-%s", dir, release);
 		if ((rc = tssh_upload(t, a->image, p->image, err)) != 0)
@@ -326,13 +368,48 @@ out:
 }
 
 /*
+ * Make sure the kernel to boot is on the target: install a when nothing
+ * was installed by this process (a resumed bisection) or the files are
+ * gone (a work directory on a file system that did not survive the last
+ * boot, like a RAM disk).
+ */
+static int
+tssh_installed(struct target *t, const struct artifact *a, struct error *err)
+{
+	struct tssh *p = t->priv;
+	struct buf cmd = BUF_INIT, out = BUF_INIT;
+	int rc;
+
+	if (p->image != NULL) {
+		buf_adds(&cmd, "test -f ");
+		buf_add_shquoted(&cmd, p->image);
+		if (p->initrd != NULL) {
+			buf_adds(&cmd, " && test -f ");
+			buf_add_shquoted(&cmd, p->initrd);
+		}
+		buf_adds(&cmd, " && echo present || echo missing");
+		rc = tssh_capture(t, cmd.s, &out, err);
+		buf_release(&cmd);
+		if (rc != 0 || strcmp(out.s, "present") == 0) {
+			buf_release(&out);
+			return rc;
+		}
+		buf_release(&out);
+	}
+	if (a->image == NULL)
+		return error_set(err, "boot on '%s': no kernel installed",
+		    t->name);
+	return tssh_install(t, a, err);
+}
+
+/*
  * One look at the machine: a login with a short deadline and the three
  * facts a boot is judged by.  0 and the facts, or non-zero when it did
  * not answer.
  */
 static int
-tssh_probe(struct target *t, long long timeout_ms, struct buf *boot_id,
-    struct buf *release, struct buf *cmdline)
+tssh_probe(struct target *t, long long timeout_ms, long long login_ms,
+    struct buf *boot_id, struct buf *release, struct buf *cmdline)
 {
 	struct tssh *p = t->priv;
 	struct ssh_opts o = p->opts;
@@ -343,8 +420,9 @@ tssh_probe(struct target *t, long long timeout_ms, struct buf *boot_id,
 
 	ssh_free(p->ssh);
 	p->ssh = NULL;
+	/* timeout_ms until the greeting, login_ms for each step after. */
 	o.connect_timeout_ms = timeout_ms;
-	o.io_timeout_ms = timeout_ms;
+	o.io_timeout_ms = login_ms;
 	if ((rc = ssh_open(&p->ssh, &o, &err)) != 0)
 		goto out;
 	/* Logged in: the machine is up; starting a command may be slow. */
@@ -395,6 +473,7 @@ tssh_wait_boot(struct target *t, const char *old_id, int64_t deadline,
     struct buf *boot_id, struct buf *release, struct buf *cmdline,
     int64_t *verified_at, int64_t *last_fail)
 {
+	long long login_ms = TSSH_LOGIN_MS;
 	int64_t left;
 
 	*last_fail = now_ms();
@@ -402,8 +481,10 @@ tssh_wait_boot(struct target *t, const char *old_id, int64_t deadline,
 		left = deadline - now_ms();
 		if (left <= 0)
 			return -1;
-		if (tssh_probe(t, left < TSSH_PROBE_MS ? left : TSSH_PROBE_MS,
-		    boot_id, release, cmdline) == 0) {
+		if (left > TSSH_PROBE_MS)
+			left = TSSH_PROBE_MS;
+		if (tssh_probe(t, left, login_ms, boot_id, release,
+		    cmdline) == 0) {
 			if (strcmp(boot_id->s, old_id) != 0) {
 				*verified_at = now_ms();
 				return 0;
@@ -411,6 +492,15 @@ tssh_wait_boot(struct target *t, const char *old_id, int64_t deadline,
 			/* Still the old kernel: kexec -e has not run yet. */
 			ssh_free(((struct tssh *)t->priv)->ssh);
 			((struct tssh *)t->priv)->ssh = NULL;
+		} else if (login_ms < TSSH_FACTS_MS) {
+			/*
+			 * A login that stalls after the greeting is the old
+			 * kernel going down just then (short, so it costs
+			 * little) or a slow machine (longer each time).
+			 */
+			login_ms *= 2;
+			if (login_ms > TSSH_FACTS_MS)
+				login_ms = TSSH_FACTS_MS;
 		}
 		*last_fail = now_ms();
 		usleep(TSSH_POLL_MS * 1000);
@@ -452,7 +542,8 @@ tssh_boot(struct target *t, const struct artifact *a, struct boot_info *bi,
 	struct buf id = BUF_INIT, rel = BUF_INIT, cl = BUF_INIT;
 	struct buf cmd = BUF_INIT, line = BUF_INIT, out = BUF_INIT;
 	struct run_result r;
-	char nonce[40];
+	char nonce[40], token[64];
+	const char *want;
 	int64_t kexec_at, verified_at = 0, last_fail = 0;
 	int rc;
 
@@ -462,12 +553,11 @@ tssh_boot(struct target *t, const struct artifact *a, struct boot_info *bi,
 		bi->outcome = BOOT_NONE;
 		return 0;
 	}
-	if (p->image == NULL) {
-		rc = error_set(err, "boot on '%s': no kernel installed",
-		    t->name);
+	if ((rc = tssh_installed(t, a, err)) != 0)
 		goto out;
-	}
-	if (tssh_probe(t, TSSH_CMD_MS / 4, &old_id, &old_rel, &old_cmd) != 0) {
+	want = a->release != NULL ? a->release : p->release;
+	if (tssh_probe(t, TSSH_CMD_MS / 4, TSSH_FACTS_MS, &old_id, &old_rel,
+	    &old_cmd) != 0) {
 		rc = error_set(err, "boot on '%s': cannot read the running "
 		    "kernel's boot_id", t->name);
 		rc = TARGET_ETRANSIENT;
@@ -475,6 +565,7 @@ tssh_boot(struct target *t, const struct artifact *a, struct boot_info *bi,
 	}
 	snprintf(nonce, sizeof(nonce), "%llx%lx",
 	    (unsigned long long)now_wall(), (long)(now_ms() & 0xffffff));
+	snprintf(token, sizeof(token), "perfbisect.boot=%s", nonce);
 	kbuild_boot_cmdline(p->cmdline != NULL ? p->cmdline : old_cmd.s, p->panic_s,
 	    nonce, &line);
 
@@ -506,6 +597,12 @@ tssh_boot(struct target *t, const struct artifact *a, struct boot_info *bi,
 	kexec_at = now_ms() + TSSH_DETACH_MS;
 	ssh_free(p->ssh);
 	p->ssh = NULL;
+	/*
+	 * Look only once kexec -e ran: a login racing it would find the
+	 * old kernel, or hang when it goes mid-handshake.
+	 */
+	while (now_ms() < kexec_at)
+		usleep((useconds_t)(kexec_at - now_ms()) * 1000);
 
 	if (tssh_wait_boot(t, old_id.s, kexec_at + t->boot_timeout_ms, &id,
 	    &rel, &cl, &verified_at, &last_fail) == -1) {
@@ -518,10 +615,9 @@ tssh_boot(struct target *t, const struct artifact *a, struct boot_info *bi,
 			    "power cycle", t->name);
 			goto unreachable;
 		}
-	} else if (!tssh_has_word(cl.s, "perfbisect.boot=") ||
-	    strstr(cl.s, nonce) == NULL)
+	} else if (!tssh_has_word(cl.s, token))
 		bi->outcome = BOOT_FELL_BACK;
-	else if (a->release != NULL && strcmp(rel.s, a->release) != 0)
+	else if (want != NULL && strcmp(rel.s, want) != 0)
 		bi->outcome = BOOT_WRONG_RELEASE;
 	else
 		bi->outcome = BOOT_BOOTED;
@@ -532,7 +628,12 @@ tssh_boot(struct target *t, const struct artifact *a, struct boot_info *bi,
 		bi->boot_ms = verified_at - kexec_at;
 		bi->notice_ms = verified_at - last_fail;
 	}
-	rc = 0;
+	/* The work directory may be on a file system the boot emptied. */
+	buf_reset(&cmd);
+	buf_adds(&cmd, "mkdir -p ");
+	buf_add_shquoted(&cmd, t->workdir);
+	if ((rc = tssh_capture(t, cmd.s, &out, err)) != 0)
+		error_prefix(err, "boot on '%s': ", t->name);
 	goto out;
 unreachable:
 	error_prefix(err, "boot of '%s': ", a->release != NULL ? a->release :

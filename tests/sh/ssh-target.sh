@@ -94,6 +94,18 @@ tcase 'a new install removes the last test kernel'"'"'s modules' '
 	assert_eq mod2 "$(cat /lib/modules/$REL2/kernel/y.ko)"
 '
 
+tcase 'a file the target has already is not uploaded again' '
+	mkimage img6 "$REL"
+	$T install img6 "$REL"
+	touch -d @1000000000 "work/boot/vmlinuz-$REL"
+	$T install img6 "$REL"
+	assert_eq 1000000000 "$(stat -c %Y "work/boot/vmlinuz-$REL")" mtime
+	cp img6 img7
+	printf x | dd of=img7 bs=1 seek=5000 conv=notrunc 2>/dev/null
+	$T install img7 "$REL"
+	cmp img7 "work/boot/vmlinuz-$REL"
+'
+
 tcase 'a truncated image is refused before upload' '
 	mkimage img3 "$REL"
 	head -c 4000 img3 >short

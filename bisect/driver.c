@@ -65,6 +65,8 @@ struct driver {
 	char		*index;
 	char		*wt_commit;	/* built in the worktree, NULL: unknown */
 	char		*installed;	/* installed on the target */
+	char		*release;	/* kernel release of release_of */
+	char		*release_of;	/* the commit it belongs to */
 	double		*goodv;
 	size_t		 ngood;
 	size_t		 goodalloc;
@@ -240,6 +242,17 @@ driver_settings_load(struct driver_settings *s, struct config *cfg,
 		return -1;
 	if (unit)
 		s->image = unit;
+	if (config_get_string(cfg, "build.initrd", &s->initrd, err) < 0 ||
+	    config_get_string(cfg, "build.modules", &s->modules, err) < 0 ||
+	    config_get_string(cfg, "build.release", &s->release_command,
+	    err) < 0)
+		return -1;
+	if (s->initrd && s->initrd[0] == '\0')
+		s->initrd = NULL;
+	if (s->modules && s->modules[0] == '\0')
+		s->modules = NULL;
+	if (s->release_command && s->release_command[0] == '\0')
+		s->release_command = NULL;
 	v = s->warmup;
 	if (config_get_int(cfg, "stats.warmup", 0, 1000, &v, err) < 0)
 		return -1;
@@ -438,6 +451,94 @@ driver_cache_put(struct driver *d, const struct build_rec *b,
 	return rc;
 }
 
+/* Remember rel (NULL: none) as the kernel release of hex's build. */
+static void
+driver_release_set(struct driver *d, const char *hex, const char *rel)
+{
+	free(d->release);
+	free(d->release_of);
+	d->release = rel ? xstrdup(rel) : NULL;
+	d->release_of = xstrdup(hex);
+}
+
+/*
+ * Run build.release in the worktree: the first line it prints is the
+ * kernel release of the tree just built (what "uname -r" must say once
+ * it booted).  0 with *out (NULL without build.release); 1 with *why
+ * when the command fails or prints nothing; -1 when it cannot start.
+ */
+static int
+driver_release_run(struct driver *d, char **out, char **why,
+    struct error *err)
+{
+	struct proc_opts o = { 0 };
+	struct proc_result pr;
+	int rc = 0;
+
+	*out = NULL;
+	if (d->s.release_command == NULL)
+		return 0;
+	o.cwd = d->worktree;
+	o.timeout_ms = 5 * 60 * 1000;
+	o.max_output = 4096;
+	proc_result_init(&pr);
+	if (proc_run_shell(d->s.release_command, &o, &pr, err) < 0) {
+		proc_result_release(&pr);
+		return -1;
+	}
+	pr.out.len = strcspn(pr.out.s, "\n");
+	pr.out.s[pr.out.len] = '\0';
+	buf_trim(&pr.out);
+	if (pr.status != 0 || pr.timed_out || pr.out.len == 0) {
+		buf_trim(&pr.err);
+		*why = xasprintf("build.release '%s' %s%s%s",
+		    d->s.release_command, pr.timed_out ? "timed out" :
+		    pr.status != 0 ? "failed" : "printed nothing",
+		    pr.err.len ? ": " : "", pr.err.s);
+		rc = 1;
+	} else
+		*out = buf_detach(&pr.out, NULL);
+	proc_result_release(&pr);
+	return rc;
+}
+
+/*
+ * What the worktree's build of hex gives a target that boots kernels:
+ * build.image, build.initrd and build.modules, and the release
+ * build.release prints.  DRIVER_UNTESTABLE with d->why when the release
+ * cannot be had.
+ */
+static int
+driver_artifact(struct driver *d, const char *hex, struct artifact *a,
+    struct error *err)
+{
+	char *rel = NULL, *why = NULL;
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	if (d->release_of == NULL || strcmp(d->release_of, hex) != 0) {
+		if ((rc = driver_release_run(d, &rel, &why, err)) < 0)
+			return -1;
+		if (rc > 0) {
+			buf_reset(&d->why);
+			buf_adds(&d->why, why);
+			free(why);
+			return DRIVER_UNTESTABLE;
+		}
+		driver_release_set(d, hex, rel);
+		free(rel);
+	}
+	a->commit = xstrdup(hex);
+	a->dir = xstrdup(d->worktree);
+	a->image = xasprintf("%s/%s", d->worktree, d->s.image);
+	if (d->s.initrd)
+		a->initrd = xasprintf("%s/%s", d->worktree, d->s.initrd);
+	if (d->s.modules)
+		a->modules = xasprintf("%s/%s", d->worktree, d->s.modules);
+	a->release = d->release ? xstrdup(d->release) : NULL;
+	return 0;
+}
+
 /*
  * Make sure the worktree holds hex, built, and the target has it
  * installed.  DRIVER_UNTESTABLE with d->why when the build fails.
@@ -464,6 +565,8 @@ driver_prepare(struct driver *d, const char *hex, struct error *err)
 		build_rec_release(&b);
 		return DRIVER_UNTESTABLE;
 	}
+	if (found && b.release)
+		driver_release_set(d, hex, b.release);
 	build_rec_release(&b);
 	if (d->wt_commit == NULL || strcmp(d->wt_commit, hex) != 0) {
 		free(d->wt_commit);
@@ -531,10 +634,18 @@ driver_prepare(struct driver *d, const char *hex, struct error *err)
 		} else
 			b.status = (char *)"ok";
 		proc_result_release(&pr);
-		rc = state_build_add(d->st, &b, err);
+		rc = 0;
+		if (strcmp(b.status, "ok") == 0 && (rc = driver_release_run(d,
+		    &b.release, &b.reason, err)) > 0)
+			b.status = (char *)"failed";
+		if (rc >= 0)
+			rc = state_build_add(d->st, &b, err);
 		if (rc == 0)
 			rc = driver_cache_put(d, &b, err);
+		if (rc == 0 && strcmp(b.status, "ok") == 0)
+			driver_release_set(d, hex, b.release);
 		free(b.reason);
+		free(b.release);
 		if (rc < 0) {
 			free(log);
 			return -1;
@@ -559,9 +670,8 @@ install:
 	if (strcmp(d->tgt->ops->kind, "local") == 0 ||
 	    (d->installed && strcmp(d->installed, hex) == 0))
 		return 0;
-	a.commit = xstrdup(hex);
-	a.dir = xstrdup(d->worktree);
-	a.image = xasprintf("%s/%s", d->worktree, d->s.image);
+	if ((rc = driver_artifact(d, hex, &a, err)) != 0)
+		return rc;
 	t0 = now_ms();
 	rc = d->tgt->ops->install(d->tgt, &a, err);
 	artifact_release(&a);
@@ -783,8 +893,11 @@ driver_do_boot(struct driver *d, const char *hex, const char *role, int seq,
 		b->seq = seq;
 		if (state_boot_add(d->st, b, err) < 0)
 			return -1;
-		a.commit = xstrdup(hex);
-		a.dir = xstrdup(d->worktree);
+		if (strcmp(d->tgt->ops->kind, "local") == 0) {
+			a.commit = xstrdup(hex);
+			a.dir = xstrdup(d->worktree);
+		} else if ((rc = driver_artifact(d, hex, &a, err)) != 0)
+			return rc;
 		rc = d->tgt->ops->boot(d->tgt, &a, &bi, err);
 		artifact_release(&a);
 		if (rc < 0)
@@ -1477,6 +1590,8 @@ driver_release(struct driver *d)
 	free(d->index);
 	free(d->wt_commit);
 	free(d->installed);
+	free(d->release);
+	free(d->release_of);
 	free(d->goodv);
 	free(d->badv);
 	buf_release(&d->status);

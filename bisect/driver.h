@@ -26,6 +26,9 @@ struct driver_settings {
 	const char	*build_command;
 	long long	 build_timeout_ms;
 	const char	*image;		/* kernel image, relative to the tree */
+	const char	*initrd;	/* initramfs, relative; NULL: none */
+	const char	*modules;	/* modules tar, relative; NULL: none */
+	const char	*release_command; /* prints the release; NULL: none */
 	int		 warmup;
 	int		 runs;
 	int		 endpoint_boots;

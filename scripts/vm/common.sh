@@ -15,9 +15,14 @@
 #   VM_PORT       host port forwarded to the VM's ssh (default: the port
 #                 of the running VM, else 10022)
 #   VM_MEM        guest memory in MiB (default: 1024)
-#   VM_SMP        guest CPUs (default: 2)
+#   VM_SMP        guest CPUs (default: 2, 1 with VM_ICOUNT)
 #   VM_CMDLINE    extra kernel command line for the default kernel
 #   VM_BOOT_TIMEOUT  seconds start waits for ssh (default: 300)
+#   VM_DISK_MB    size of the VM's disk, made on first start (default: 512)
+#   VM_ICOUNT     if set, QEMU's -icount shift=VM_ICOUNT: the guest clock
+#                 counts instructions (2^VM_ICOUNT ns each), so what is
+#                 timed in the VM does not depend on the host's load
+#                 (costs multi-threaded TCG); unset: the host's clock
 
 vm_top=$(cd "${vm_scripts:?}/../.." && pwd)
 BUILD=${BUILD:-build}
@@ -28,6 +33,8 @@ VM_RUN_DIR=${VM_RUN_DIR:-$VM_DIR}
 case $VM_RUN_DIR in /*) ;; *) VM_RUN_DIR=$vm_top/$VM_RUN_DIR ;; esac
 VM_FLAVOUR=${VM_FLAVOUR:-cloud-amd64}
 VM_MEM=${VM_MEM:-1024}
+# One CPU with -icount: QEMU's one-threaded TCG boots two too slowly.
+VM_SMP=${VM_SMP:-${VM_ICOUNT:+1}}
 VM_SMP=${VM_SMP:-2}
 VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-300}
 VM_DEFAULT_PORT=10022
@@ -38,6 +45,8 @@ VM_INITRD=$VM_DIR/initrd.img
 VM_PIDFILE=$VM_RUN_DIR/qemu.pid
 VM_PORTFILE=$VM_RUN_DIR/port
 VM_CONSOLE=$VM_RUN_DIR/console.log
+VM_DISK=$VM_RUN_DIR/disk.img
+VM_DISK_MB=${VM_DISK_MB:-512}
 # The command line of the default kernel.  panic=1 makes a panicking
 # kernel reset the machine, and QEMU's reset boots the default kernel
 # again: that is how a bad kexec'd kernel "falls back".

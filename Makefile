@@ -91,8 +91,8 @@ check: $(PROG) $(UNIT_BINS) $(HELPER_BIN)
 bench: $(PROG) $(HELPER_BIN) $(BUILD)/tests/bench-search
 	BUILD=$(BUILD) PB=$(abspath $(PROG)) sh tests/bench/run
 
-demo:
-	sh scripts/demo
+demo: $(PROG)
+	BUILD=$(BUILD) PB=$(abspath $(PROG)) sh scripts/demo
 
 deps:
 	sh scripts/deps

@@ -1083,7 +1083,50 @@ report_plot_band(struct buf *b, const struct values *v, const char *colour,
 }
 
 /*
- * The gnuplot script of the plot: each tested commit in bisection order
+ * The x position of each tested commit in history order: 1 + the number
+ * of other tested commits that are its ancestors (a commit comes after
+ * everything it contains); ties, on parallel branches, keep bisection
+ * order.  pos[i] for step i, and order[k] the step at position k + 1.
+ */
+static int
+report_history_order(struct report *rp, size_t *pos, size_t *order,
+    struct error *err)
+{
+	git_oid a, b;
+	size_t i, j, n = rp->nsteps;
+	int yes;
+
+	for (i = 0; i < n; i++) {
+		pos[i] = 0;
+		git_oid_fromstr(&b, rp->steps[i].commit);
+		for (j = 0; j < n; j++) {
+			if (j == i)
+				continue;
+			git_oid_fromstr(&a, rp->steps[j].commit);
+			if (git_oid_equal(&a, &b))
+				yes = j < i;
+			else if (repo_is_ancestor(rp->repo, &a, &b, &yes,
+			    err) < 0)
+				return -1;
+			pos[i] += yes != 0;
+		}
+	}
+	/* Equal counts: break ties by bisection order, keep positions unique. */
+	for (i = 0; i < n; i++) {
+		size_t rank = 0;
+
+		for (j = 0; j < n; j++)
+			if (pos[j] < pos[i] || (pos[j] == pos[i] && j < i))
+				rank++;
+		order[rank] = i;
+	}
+	for (i = 0; i < n; i++)
+		pos[order[i]] = i + 1;
+	return 0;
+}
+
+/*
+ * The gnuplot script of the plot: each tested commit in history order
  * (x = step), its boot values as points coloured by verdict, its mean
  * with the interval as an error bar; the endpoints' boots at both ends
  * with their bands; the culprit marked.
@@ -1098,16 +1141,25 @@ report_plot_script(struct report *rp, struct buf *b, struct error *err)
 	double *px[3] = { NULL, NULL, NULL }, *mx = NULL, *bx, lo, hi;
 	size_t pa[3] = { 0, 0, 0 }, ma = 0, i, j, k, nsteps = rp->nsteps;
 	double culprit_x = -1;
+	size_t *pos, *order;
 	int rc = 0;
 
+	pos = xcalloc(nsteps + 1, sizeof(*pos));
+	order = xcalloc(nsteps + 1, sizeof(*order));
+	if (report_history_order(rp, pos, order, err) < 0) {
+		free(pos);
+		free(order);
+		return -1;
+	}
 	memset(pts, 0, sizeof(pts));
 	buf_addf(b, "set terminal svg size 960,540 noenhanced font "
 	    "'sans,12' background rgb 'white'\n");
 	buf_adds(b, "set title ");
 	report_gp_quote(b, rp->metric);
 	buf_adds(b, ".': every boot of every tested commit'\n");
-	buf_addf(b, "set xlabel 'bisection order (G: good endpoint, B: bad "
-	    "endpoint)'\nset ylabel ");
+	buf_addf(b, "set xlabel 'tested commits in history order, labelled "
+	    "with their step (G: good endpoint, B: bad endpoint)'\n"
+	    "set ylabel ");
 	report_gp_quote(b, rp->sel.unit && rp->sel.unit[0] ? rp->sel.unit :
 	    "value");
 	buf_addf(b, ".' (%s is better)'\n", rp->vp.better == BETTER_LOWER ?
@@ -1117,8 +1169,8 @@ report_plot_script(struct report *rp, struct buf *b, struct error *err)
 	buf_addf(b, "set xrange [-0.7:%zu.7]\n", nsteps + 1);
 	buf_addf(b, "set xtics ('G' 0");
 	for (i = 0; i < nsteps; i++)
-		buf_addf(b, ", '%zu %.7s' %zu", i + 1, rp->steps[i].commit,
-		    i + 1);
+		buf_addf(b, ", '%zu %.7s' %zu", order[i] + 1,
+		    rp->steps[order[i]].commit, i + 1);
 	buf_addf(b, ", 'B' %zu) rotate by -35\n", nsteps + 1);
 	report_plot_band(b, &rp->goodv, colours[0], "good endpoint");
 	report_plot_band(b, &rp->badv, colours[1], "bad endpoint");
@@ -1133,20 +1185,20 @@ report_plot_script(struct report *rp, struct buf *b, struct error *err)
 		for (j = 0; j < x.n; j++) {
 			GROW(pts[k].v, pts[k].n + 1, pts[k].alloc);
 			GROW(px[k], pts[k].n + 1, pa[k]);
-			px[k][pts[k].n] = (double)(i + 1);
+			px[k][pts[k].n] = (double)pos[i];
 			pts[k].v[pts[k].n++] = x.v[j];
 		}
 		if (report_interval(&x, rp->vp.level, &lo, &hi) == 0) {
 			GROW(means.v, means.n + 3, means.alloc);
 			GROW(mx, means.n + 3, ma);
 			mx[means.n] = mx[means.n + 1] = mx[means.n + 2] =
-			    (double)(i + 1);
+			    (double)pos[i];
 			means.v[means.n++] = v->mean;
 			means.v[means.n++] = lo;
 			means.v[means.n++] = hi;
 		}
 		if (rp->culprit && strcmp(v->commit, rp->culprit) == 0)
-			culprit_x = (double)(i + 1);
+			culprit_x = (double)pos[i];
 		free(x.v);
 	}
 	if (rc == 0) {
@@ -1194,6 +1246,8 @@ report_plot_script(struct report *rp, struct buf *b, struct error *err)
 	}
 	free(means.v);
 	free(mx);
+	free(pos);
+	free(order);
 	return rc;
 }
 

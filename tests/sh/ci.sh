@@ -233,6 +233,30 @@ tcase "report --html: one page with the SVG plot of every boot" '
 	grep -q "<td><code>$(echo "$want" | cut -c1-12)</code></td><td>bad</td>" r.html
 '
 
+tcase "report --html in headless Chromium: the plot is there, in history order" '
+	cd ci &&
+	command -v chromium >/dev/null || fail "chromium is not installed (scripts/deps)"
+	$PB report --html "$TRASH/shot.html" &&
+	# the x axis follows history: labels sorted by the commits they name
+	sed -n "/<svg/,/<\/svg>/p" "$TRASH/shot.html" >"$TRASH/shot.svg" &&
+	grep -q "tested commits in history order" "$TRASH/shot.svg" &&
+	grep -o " [0-9a-f]\{7\}</text>" "$TRASH/shot.svg" | cut -c2-8 >"$TRASH/xorder" &&
+	test -s "$TRASH/xorder" &&
+	git rev-list --reverse --topo-order v1..v2 | cut -c1-7 | grep -Fx -f "$TRASH/xorder" >"$TRASH/horder" &&
+	cmp "$TRASH/xorder" "$TRASH/horder" &&
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+		--user-data-dir="$TRASH/chromium" --window-size=1200,900 \
+		--screenshot="$TRASH/shot.png" "file://$TRASH/shot.html" >/dev/null 2>&1 &&
+	ink=$(python3 "$top/tests/png-ink" "$TRASH/shot.png") &&
+	echo "ink $ink" &&
+	awk -v i="$ink" "BEGIN { exit !(i > 0.02) }" &&
+	timeout 120 chromium --headless --no-sandbox --disable-gpu \
+		--user-data-dir="$TRASH/chromium" --dump-dom "file://$TRASH/shot.html" \
+		2>/dev/null >"$TRASH/dom.html" &&
+	grep -q "<svg" "$TRASH/dom.html" &&
+	grep -q "first bad commit $(echo "$want" | cut -c1-12)" "$TRASH/dom.html"
+'
+
 tcase "report --html without gnuplot: tables and a clear warning" '
 	cd ci &&
 	mkdir -p "$TRASH/nobin" && PATH="$TRASH/nobin" "$PB" report --html nogp.html 2>err &&

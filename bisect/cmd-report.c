@@ -502,6 +502,8 @@ report_json_confirm(struct report *rp, struct timing *total,
 	json_object_set_new(c, "shift_lo", json_real(cr.shift_lo));
 	json_object_set_new(c, "shift_hi", json_real(cr.shift_hi));
 	json_object_set_new(c, "p", json_real(cr.p));
+	if (isfinite(cr.p_paired))
+		json_object_set_new(c, "p_paired", json_real(cr.p_paired));
 	json_object_set_new(c, "share", json_real(cr.share));
 	json_object_set_new(c, "parent_boots", json_integer((json_int_t)np));
 	json_object_set_new(c, "culprit_boots", json_integer((json_int_t)nc));

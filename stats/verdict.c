@@ -338,15 +338,21 @@ verdict_confirm(const double *parent, size_t np, const double *culprit,
 	if (ng > 0 && nb > 0 && stats_summary(good, ng, &sg) == 0 &&
 	    stats_summary(bad, nb, &sb) == 0 && sb.mean != sg.mean)
 		out->share = (sc.mean - sp.mean) / (sb.mean - sg.mean);
+	out->p_paired = NAN;
+	if (np == nc && stats_wilcoxon(culprit, parent, nc, alt, &t) == 0)
+		out->p_paired = t.p;
 	out->confirmed = out->p < p->alpha && verdict_sign(p) *
 	    (sc.mean - sp.mean) > 0;
 	snprintf(out->reason, sizeof(out->reason),
 	    "%s: parent %.6g, culprit %.6g, effect %+.2f%% [%+.2f%%, %+.2f%%],"
-	    " shift %+.4g [%+.4g, %+.4g], p %.2g, share %.0f%%",
+	    " shift %+.4g [%+.4g, %+.4g], p %.2g (Welch), %.2g (paired "
+	    "Wilcoxon), share %.0f%%%s",
 	    out->confirmed ? "confirmed" : "not confirmed", sp.mean, sc.mean,
 	    100 * out->effect, 100 * out->effect_lo, 100 * out->effect_hi,
-	    out->shift, out->shift_lo, out->shift_hi, out->p,
-	    100 * out->share);
+	    out->shift, out->shift_lo, out->shift_hi, out->p, out->p_paired,
+	    100 * out->share, out->confirmed && out->share <
+	    VERDICT_SHARE_ALONE ? "; it explains less than 80% of the "
+	    "change: other commits contribute" : "");
 	return 0;
 }
 

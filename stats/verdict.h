@@ -105,14 +105,20 @@ struct confirm_result {
 	double	 shift_hi;
 	double	 p;		/* one-sided p (worse), Welch on boot values */
 	double	 share;		/* fraction of the good->bad change explained */
+	double	 p_paired;	/* Wilcoxon signed-rank over the interleaved
+				   pairs (one-sided, worse); NAN unpaired */
 	int	 confirmed;	/* significant, in the expected direction */
-	char	 reason[256];
+	char	 reason[384];
 };
 
 /*
  * Confirm a culprit: its parent's and its own boot values (measured
- * interleaved), against the endpoints' for the share of the change.
+ * interleaved: parent[i] and culprit[i] are a pair when np == nc),
+ * against the endpoints' for the share of the change.  Below
+ * VERDICT_SHARE_ALONE of the change the reason says that other commits
+ * contribute.
  */
+#define VERDICT_SHARE_ALONE	0.8
 int	 verdict_confirm(const double *parent, size_t np, const double *culprit,
 	    size_t nc, const double *good, size_t ng, const double *bad,
 	    size_t nb, const struct verdict_params *, struct confirm_result *);

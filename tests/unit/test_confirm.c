@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_confirm.c - confirming a culprit against its parent.  The paired
+ * p-value against R 4.2:
+ *   p <- c(1,2,3,4,5,6); c <- p + c(0.5,0.7,0.2,0.9,0.4,0.6)
+ *   wilcox.test(c, p, paired = TRUE, alternative = "greater")$p.value
+ *     0.015625
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "stats/verdict.h"
+
+static const double parent[] = { 1, 2, 3, 4, 5, 6 };
+static const double culprit[] = { 1.5, 2.7, 3.2, 4.9, 5.4, 6.6 };
+
+static void
+test_confirm_paired(void **state)
+{
+	struct verdict_params p;
+	struct confirm_result cr;
+	static const double good[] = { 1, 1.1, 0.9 };
+	static const double bad[] = { 1.55, 1.45, 1.5 };
+
+	(void)state;
+	verdict_params_default(&p);
+	p.better = BETTER_LOWER;
+	assert_int_equal(verdict_confirm(parent, 6, culprit, 6, good, 3, bad,
+	    3, &p, &cr), 0);
+	assert_float_equal(cr.p_paired, 0.015625, 1e-12);
+	/* 0.55 of a 0.5 change: all of it, no warning */
+	assert_true(cr.share > 1);
+	assert_null(strstr(cr.reason, "other commits contribute"));
+}
+
+static void
+test_confirm_unpaired(void **state)
+{
+	struct verdict_params p;
+	struct confirm_result cr;
+	static const double good[] = { 1, 1.1, 0.9 };
+	static const double bad[] = { 1.55, 1.45, 1.5 };
+
+	(void)state;
+	verdict_params_default(&p);
+	assert_int_equal(verdict_confirm(parent, 5, culprit, 6, good, 3, bad,
+	    3, &p, &cr), 0);
+	assert_true(isnan(cr.p_paired));
+}
+
+static void
+test_confirm_share(void **state)
+{
+	struct verdict_params p;
+	struct confirm_result cr;
+	static const double a[] = { 100, 101, 99, 100, 101, 99, 100, 100 };
+	static const double b[] = { 103, 104, 102, 103, 104, 102, 103, 103 };
+	static const double good[] = { 100, 101, 99, 100 };
+	static const double bad[] = { 110, 111, 109, 110 };
+
+	(void)state;
+	verdict_params_default(&p);
+	p.better = BETTER_LOWER;
+	/* A confirmed 3 % of a 10 % regression: other commits contribute. */
+	assert_int_equal(verdict_confirm(a, 8, b, 8, good, 4, bad, 4, &p,
+	    &cr), 0);
+	assert_true(cr.confirmed);
+	assert_float_equal(cr.share, 0.3, 1e-12);
+	assert_non_null(strstr(cr.reason, "other commits contribute"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_confirm_paired),
+		cmocka_unit_test(test_confirm_unpaired),
+		cmocka_unit_test(test_confirm_share),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -152,8 +152,8 @@ int
 bcache_slot_init(struct bcache_slot *s, struct config *cfg, const char *tree,
     int *enabled, struct error *err)
 {
-	const char *dir, *image, *arts, *p;
-	size_t alloc = 0, n;
+	const char *dir, *image, *arts, *p, *extra[2];
+	size_t alloc = 0, n, i;
 
 	s->dir = s->key = NULL;
 	s->lockfd = -1;
@@ -162,7 +162,9 @@ bcache_slot_init(struct bcache_slot *s, struct config *cfg, const char *tree,
 	*enabled = 0;
 	if (config_get_string(cfg, "build.cache", &dir, err) < 0 ||
 	    config_get_string(cfg, "build.image", &image, err) < 0 ||
-	    config_get_string(cfg, "build.artifacts", &arts, err) < 0)
+	    config_get_string(cfg, "build.artifacts", &arts, err) < 0 ||
+	    config_get_string(cfg, "build.initrd", &extra[0], err) < 0 ||
+	    config_get_string(cfg, "build.modules", &extra[1], err) < 0)
 		return -1;
 	if (dir == NULL || dir[0] == '\0')
 		return 0;
@@ -170,6 +172,12 @@ bcache_slot_init(struct bcache_slot *s, struct config *cfg, const char *tree,
 	    strlen(image ? image : "arch/x86/boot/bzImage"), cfg, &alloc,
 	    err) < 0)
 		goto out_fail;
+	/* What a booting target gets besides the image is cached with it. */
+	for (i = 0; i < 2; i++)
+		if (extra[i] != NULL && extra[i][0] != '\0' &&
+		    bcache_add_file(s, extra[i], strlen(extra[i]), cfg, &alloc,
+		    err) < 0)
+			goto out_fail;
 	for (p = arts ? arts : ""; *p; p += n) {
 		p += strspn(p, " \t");
 		n = strcspn(p, " \t");

@@ -1807,6 +1807,25 @@ driver_found(struct driver *d, const char *hex, struct error *err)
 	return EXIT_FOUND;
 }
 
+/*
+ * Clear the progress line and report err, if set, as a CI event or on
+ * stderr; 1 when there was an error.
+ */
+static int
+driver_end_output(struct driver *d, const struct error *err)
+{
+	if (d->tty && !d->out.ci && !d->out.quiet)
+		fputs("\r\033[K", stderr);
+	if (err->msg.len == 0)
+		return 0;
+	if (d->out.ci) {
+		driver_kv(d, "event=error");
+		driver_event(d, "%s", error_msg(err));
+	} else
+		pb_err("%s", error_msg(err));
+	return 1;
+}
+
 int
 driver_step(struct repo *repo, struct state *st, struct config *cfg,
     const struct driver_output *out, const char *hex, int step)
@@ -1845,16 +1864,8 @@ driver_step(struct repo *repo, struct state *st, struct config *cfg,
 		    DRIVER_STEP_SKIP;
 	verdict_rec_release(&v);
 out:
-	if (d.tty && !d.out.ci && !d.out.quiet)
-		fputs("\r\033[K", stderr);
-	if (err.msg.len) {
+	if (driver_end_output(&d, &err))
 		code = DRIVER_STEP_ABORT;
-		if (d.out.ci) {
-			driver_kv(&d, "event=error");
-			driver_event(&d, "%s", error_msg(&err));
-		} else
-			pb_err("%s", error_msg(&err));
-	}
 	error_clear(&err);
 	driver_release(&d);
 	return code;
@@ -1949,16 +1960,8 @@ driver_main(struct repo *repo, struct state *st, struct config *cfg,
 		    res.effect_hi * 100);
 	}
 out:
-	if (d.tty && !d.out.ci && !d.out.quiet)
-		fputs("\r\033[K", stderr);
-	if (err.msg.len) {
+	if (driver_end_output(&d, &err))
 		exitcode = EXIT_RUNTIME;
-		if (d.out.ci) {
-			driver_kv(&d, "event=error");
-			driver_event(&d, "%s", error_msg(&err));
-		} else
-			pb_err("%s", error_msg(&err));
-	}
 	if (d.out.ci)
 		driver_ci_finish(&d, exitcode);
 	free(status);

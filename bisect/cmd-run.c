@@ -533,13 +533,12 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	char *status = NULL, *metric = NULL, *good = NULL, *bad = NULL;
 	char *culprit = NULL;
 	size_t nv = 0, nb = 0, i;
-	int rc = EXIT_RUNTIME;
+	int rc;
 
 	(void)ctx;
-	if (argc > 1)
-		return cmd_usage(status_usage, argc == 2 &&
-		    (strcmp(argv[1], "--help") == 0 ||
-		    strcmp(argv[1], "-h") == 0));
+	if ((rc = cmd_no_args(argc, argv, status_usage)) >= 0)
+		return rc;
+	rc = EXIT_RUNTIME;
 	if (cmd_open_record(&r, &st, &err) < 0) {
 		pb_err("%s", error_msg(&err));
 		error_clear(&err);
@@ -610,13 +609,12 @@ cmd_log(struct ctx *ctx, int argc, char **argv)
 	char *good = NULL, *bad = NULL, *culprit = NULL, *tok;
 	const char *last_bad;
 	size_t nv = 0, i;
-	int rc = EXIT_RUNTIME;
+	int rc;
 
 	(void)ctx;
-	if (argc > 1)
-		return cmd_usage(log_usage, argc == 2 &&
-		    (strcmp(argv[1], "--help") == 0 ||
-		    strcmp(argv[1], "-h") == 0));
+	if ((rc = cmd_no_args(argc, argv, log_usage)) >= 0)
+		return rc;
+	rc = EXIT_RUNTIME;
 	if (cmd_open_record(&r, &st, &err) < 0) {
 		pb_err("%s", error_msg(&err));
 		error_clear(&err);
@@ -686,13 +684,12 @@ cmd_reset(struct ctx *ctx, int argc, char **argv)
 	struct repo *r = NULL;
 	struct state *st = NULL;
 	char *dir;
-	int rc = EXIT_FOUND;
+	int rc;
 
 	(void)ctx;
-	if (argc > 1)
-		return cmd_usage(reset_usage, argc == 2 &&
-		    (strcmp(argv[1], "--help") == 0 ||
-		    strcmp(argv[1], "-h") == 0));
+	if ((rc = cmd_no_args(argc, argv, reset_usage)) >= 0)
+		return rc;
+	rc = EXIT_FOUND;
 	if (run_open_repo(&r) < 0)
 		return EXIT_USAGE;
 	dir = run_state_dir(r);

@@ -56,6 +56,12 @@ void	 pb_warn(const char *, ...) PB_PRINTF(1, 2);
  * 0; otherwise on stderr with EXIT_USAGE).
  */
 int	 cmd_usage(const char *usage, int ok);
+/*
+ * For a command that takes no arguments: -1 when there are none (go
+ * on), else what cmd_usage() returns for them (--help or -h alone is the
+ * help; anything else a usage error).
+ */
+int	 cmd_no_args(int argc, char **argv, const char *usage);
 
 struct repo;
 struct state;

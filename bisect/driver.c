@@ -195,12 +195,24 @@ short_id(const char *hex)
 	return s[i];
 }
 
+/* An int setting: *field holds its default and gets the value. */
+static int
+settings_int(struct config *cfg, const char *key, long long min,
+    long long max, int *field, struct error *err)
+{
+	long long v = *field;
+
+	if (config_get_int(cfg, key, min, max, &v, err) < 0)
+		return -1;
+	*field = (int)v;
+	return 0;
+}
+
 int
 driver_settings_load(struct driver_settings *s, struct config *cfg,
     struct error *err)
 {
 	const char *unit = NULL;
-	long long v;
 
 	memset(s, 0, sizeof(*s));
 	s->build_timeout_ms = 2LL * 3600 * 1000;
@@ -253,49 +265,40 @@ driver_settings_load(struct driver_settings *s, struct config *cfg,
 		s->modules = NULL;
 	if (s->release_command && s->release_command[0] == '\0')
 		s->release_command = NULL;
-	v = s->warmup;
-	if (config_get_int(cfg, "stats.warmup", 0, 1000, &v, err) < 0)
-		return -1;
-	s->warmup = (int)v;
-	v = s->runs;
-	if (config_get_int(cfg, "stats.runs", 1, 10000, &v, err) < 0)
-		return -1;
-	s->runs = (int)v;
-	v = s->endpoint_boots;
-	if (config_get_int(cfg, "stats.endpointBoots", 2, 10000, &v, err) < 0)
-		return -1;
-	s->endpoint_boots = (int)v;
-	v = s->endpoint_boots > s->endpoint_max_boots ? s->endpoint_boots :
-	    s->endpoint_max_boots;
-	if (config_get_int(cfg, "stats.endpointMaxBoots", s->endpoint_boots,
-	    100000, &v, err) < 0)
-		return -1;
-	s->endpoint_max_boots = (int)v;
-	v = s->min_boots;
-	if (config_get_int(cfg, "stats.minBoots", 1, 10000, &v, err) < 0)
-		return -1;
-	s->min_boots = (int)v;
-	v = s->max_boots > s->min_boots ? s->max_boots : s->min_boots;
-	if (config_get_int(cfg, "stats.maxBoots", s->min_boots, 100000, &v,
+	if (settings_int(cfg, "stats.warmup", 0, 1000, &s->warmup,
 	    err) < 0)
 		return -1;
-	s->max_boots = (int)v;
-	v = s->confirm_boots;
-	if (config_get_int(cfg, "stats.confirmBoots", 0, 10000, &v, err) < 0)
+	if (settings_int(cfg, "stats.runs", 1, 10000, &s->runs,
+	    err) < 0)
 		return -1;
-	s->confirm_boots = (int)v;
-	v = s->drift_every;
-	if (config_get_int(cfg, "stats.driftEvery", 0, 10000, &v, err) < 0)
+	if (settings_int(cfg, "stats.endpointBoots", 2, 10000, &s->endpoint_boots,
+	    err) < 0)
 		return -1;
-	s->drift_every = (int)v;
-	v = s->max_failed_runs;
-	if (config_get_int(cfg, "stats.maxFailedRuns", -1, 10000, &v, err) < 0)
+	if (s->endpoint_max_boots < s->endpoint_boots)
+		s->endpoint_max_boots = s->endpoint_boots;
+	if (settings_int(cfg, "stats.endpointMaxBoots", s->endpoint_boots,
+	    100000, &s->endpoint_max_boots, err) < 0)
 		return -1;
-	s->max_failed_runs = (int)v;
-	v = s->max_boot_failures;
-	if (config_get_int(cfg, "stats.maxBootFailures", 1, 1000, &v, err) < 0)
+	if (settings_int(cfg, "stats.minBoots", 1, 10000, &s->min_boots,
+	    err) < 0)
 		return -1;
-	s->max_boot_failures = (int)v;
+	if (s->max_boots < s->min_boots)
+		s->max_boots = s->min_boots;
+	if (settings_int(cfg, "stats.maxBoots", s->min_boots, 100000,
+	    &s->max_boots, err) < 0)
+		return -1;
+	if (settings_int(cfg, "stats.confirmBoots", 0, 10000, &s->confirm_boots,
+	    err) < 0)
+		return -1;
+	if (settings_int(cfg, "stats.driftEvery", 0, 10000, &s->drift_every,
+	    err) < 0)
+		return -1;
+	if (settings_int(cfg, "stats.maxFailedRuns", -1, 10000, &s->max_failed_runs,
+	    err) < 0)
+		return -1;
+	if (settings_int(cfg, "stats.maxBootFailures", 1, 1000, &s->max_boot_failures,
+	    err) < 0)
+		return -1;
 	if (config_get_double(cfg, "stats.outlierMads", 0.5, 1000,
 	    &s->outlier_mads, err) < 0 ||
 	    config_get_double(cfg, "stats.alpha", 1e-9, 0.5, &s->alpha,
@@ -314,14 +317,14 @@ driver_settings_load(struct driver_settings *s, struct config *cfg,
 	if (config_get_double(cfg, "bisect.confidence", 0.5, 0.999999,
 	    &s->confidence, err) < 0)
 		return -1;
-	v = 0;
-	if (config_get_int(cfg, "bisect.maxBoots", 0, 1000000, &v, err) < 0)
+	s->search_max_boots = 0;
+	if (settings_int(cfg, "bisect.maxBoots", 0, 1000000,
+	    &s->search_max_boots, err) < 0)
 		return -1;
-	s->search_max_boots = (int)v;
-	v = 0;
-	if (config_get_int(cfg, "bisect.maxBuilds", 0, 1000000, &v, err) < 0)
+	s->search_max_builds = 0;
+	if (settings_int(cfg, "bisect.maxBuilds", 0, 1000000,
+	    &s->search_max_builds, err) < 0)
 		return -1;
-	s->search_max_builds = (int)v;
 	unit = NULL;
 	if (config_get_string(cfg, "bisect.search", &unit, err) < 0)
 		return -1;

@@ -81,6 +81,15 @@ cmd_usage(const char *usage, int ok)
 	return ok ? EXIT_FOUND : EXIT_USAGE;
 }
 
+int
+cmd_no_args(int argc, char **argv, const char *usage)
+{
+	if (argc <= 1)
+		return -1;
+	return cmd_usage(usage, argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0));
+}
+
 struct config *
 ctx_config(struct ctx *ctx, const char *workdir)
 {

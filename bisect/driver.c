@@ -1188,9 +1188,14 @@ driver_endpoint_runs(struct driver *d, const char *role, double **v,
 {
 	struct boot_rec *b = NULL;
 	struct run_rec *r = NULL;
-	size_t nbr = 0, nr, i, j, alloc = 0;
+	size_t nbr = 0, nr, i, j, alloc;
 	int rc = 0;
 
+	/*
+	 * The second call appends to the first's values: *v holds at least
+	 * *n, so growing from there is safe (from 0 it never grew again).
+	 */
+	alloc = *n;
 	if (state_boots(d->st, NULL, role, &b, &nbr, err) < 0)
 		return -1;
 	for (i = 0; i < nbr && rc == 0; i++) {

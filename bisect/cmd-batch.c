@@ -24,8 +24,6 @@
  * $GIT_DIR/perfbisect-cache).
  */
 #include <sys/file.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -44,12 +42,11 @@
 #include "bisect/cmd.h"
 #include "bisect/config.h"
 #include "bisect/driver.h"
+#include "bisect/proc.h"
 #include "bisect/repo.h"
 #include "bisect/state.h"
 #include "kexec/target.h"
 #include "metrics/bench.h"
-
-extern char **environ;
 
 #define BATCH_POLL_MS	100
 #define BATCH_NOTE_MS	5000	/* how often the time spent is saved */
@@ -70,10 +67,9 @@ struct batch_reg {
 	int	 exit;		/* last child's exit status, -1: none */
 	int64_t	 spent_ms;	/* time spent by children before this one */
 	int	 done;		/* nothing more to do in this invocation */
-	pid_t	 pid;		/* running child, 0: none */
+	struct proc proc;	/* its child (running until reaped) */
 	int64_t	 started;	/* now_ms() when it started */
 	int64_t	 noted;		/* when the note was last written */
-	int	 fd[2];		/* child's stdout and stderr, -1: closed */
 	struct buf part[2];	/* incomplete lines */
 	struct buf last;	/* the child's last stderr line */
 };
@@ -242,12 +238,12 @@ batch_note_write(struct batch_reg *r, struct error *err)
 	int64_t spent = r->spent_ms;
 	int rc;
 
-	if (r->pid > 0)
+	if (r->proc.running)
 		spent += now_ms() - r->started;
 	if (r->target)
 		buf_addf(&t, "target %s\n", r->target);
 	buf_addf(&t, "spent_ms %lld\nexit %d\nactive %d\n", (long long)spent,
-	    r->exit, r->pid > 0);
+	    r->exit, r->proc.running);
 	if (r->error)
 		buf_addf(&t, "error %s\n", r->error);
 	path = xasprintf("%s/batch", r->dir);
@@ -396,14 +392,14 @@ batch_spawn(struct batch *b, struct batch_reg *r, const char *target,
     struct error *err)
 {
 	const struct batch_entry *e = r->e;
-	char **argv = NULL, **envp = NULL;
-	size_t na = 0, aa = 0, ne = 0, ae = 0, i;
-	int out[2] = { -1, -1 }, er[2] = { -1, -1 }, resume, devnull;
-	sigset_t all, old;
-	pid_t pid, parent = getpid();
+	struct proc_opts o = { 0 };
+	const char *env[2];
+	char **argv = NULL, *dir;
+	size_t na = 0, aa = 0, i;
+	int resume, rc;
 
 	resume = state_exists(r->dir);
-	batch_argv_add(&argv, &na, &aa, xstrdup("perfbisect"));
+	batch_argv_add(&argv, &na, &aa, xstrdup(b->self));
 	if (b->ctx->config_file) {
 		batch_argv_add(&argv, &na, &aa, xstrdup("-f"));
 		batch_argv_add(&argv, &na, &aa, xstrdup(b->ctx->config_file));
@@ -431,85 +427,30 @@ batch_spawn(struct batch *b, struct batch_reg *r, const char *target,
 		batch_argv_add(&argv, &na, &aa, xstrdup("resume"));
 		batch_argv_add(&argv, &na, &aa, xstrdup("--ci"));
 	}
-	for (i = 0; environ[i]; i++)
-		if (strncmp(environ[i], "PERFBISECT_DIR=", 15) != 0)
-			batch_argv_add(&envp, &ne, &ae, xstrdup(environ[i]));
-	batch_argv_add(&envp, &ne, &ae, xasprintf("PERFBISECT_DIR=%s",
-	    r->dir));
-
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(er, O_CLOEXEC) < 0) {
-		error_set(err, "cannot create pipe: %s", strerror(errno));
-		goto out_fail;
-	}
-	fflush(stdout);
-	fflush(stderr);
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = fork();
-	if (pid == 0) {
-		struct sigaction sa;
-		int s;
-
-		/* Only async-signal-safe calls until execve. */
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = SIG_DFL;
-		for (s = 1; s < NSIG; s++)
-			if (s != SIGPIPE)
-				sigaction(s, &sa, NULL);
-		/* Its own group: a terminal's ^C goes to the controller. */
-		setpgid(0, 0);
-		/* A controller killed with -9 stops its children cleanly. */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() != parent)
-			_exit(128 + SIGTERM);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		devnull = open("/dev/null", O_RDONLY);
-		if (devnull < 0 || dup2(devnull, 0) < 0 ||
-		    dup2(out[1], 1) < 0 || dup2(er[1], 2) < 0)
-			_exit(127);
-		execve(b->self, argv, envp);
-		s = errno;
-		(void)!write(2, "perfbisect: cannot run the batch child: ",
-		    40);
-		(void)!write(2, strerror(s), strlen(strerror(s)));
-		(void)!write(2, "\n", 1);
-		_exit(127);
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (pid < 0) {
-		error_set(err, "cannot fork: %s", strerror(errno));
-		goto out_fail;
-	}
-	close(out[1]);
-	close(er[1]);
-	fcntl(out[0], F_SETFL, O_NONBLOCK);
-	fcntl(er[0], F_SETFL, O_NONBLOCK);
-	r->fd[0] = out[0];
-	r->fd[1] = er[0];
-	r->pid = pid;
+	dir = xasprintf("PERFBISECT_DIR=%s", r->dir);
+	env[0] = dir;
+	env[1] = NULL;
+	o.env = env;
+	/*
+	 * Its own group (proc.h): a terminal's ^C reaches the controller
+	 * only, which stops the children itself; a controller killed with
+	 * -9 stops them with SIGTERM.
+	 */
+	rc = proc_start_argv(&r->proc, (const char *const *)argv, &o, err);
+	batch_strings_free(argv, na);
+	free(dir);
+	if (rc < 0)
+		return -1;
 	r->started = now_ms();
 	free(r->target);
 	r->target = xstrdup(target);
 	free(r->error);
 	r->error = NULL;
 	buf_reset(&r->last);
-	batch_strings_free(argv, na);
-	batch_strings_free(envp, ne);
 	printf("%s: %s on %s\n", e->name, resume ? "resumed" : "started",
 	    target);
 	fflush(stdout);
 	return batch_note_write(r, err);
-
-out_fail:
-	for (i = 0; i < 2; i++) {
-		if (out[i] >= 0)
-			close(out[i]);
-		if (er[i] >= 0)
-			close(er[i]);
-	}
-	batch_strings_free(argv, na);
-	batch_strings_free(envp, ne);
-	return -1;
 }
 
 static const char *
@@ -537,7 +478,6 @@ batch_reaped(struct batch *b, struct batch_reg *r, int status,
 
 	(void)b;
 	r->spent_ms += now_ms() - r->started;
-	r->pid = 0;
 	r->exit = status;
 	if (batch_record(r, err) < 0)
 		return -1;
@@ -562,7 +502,7 @@ batch_reaped(struct batch *b, struct batch_reg *r, int status,
 static int
 batch_fits(const struct batch_reg *r, const char *target)
 {
-	if (r->done || r->pid > 0)
+	if (r->done || r->proc.running)
 		return 0;
 	if (r->target)	/* recorded: it must go back there */
 		return strcmp(r->target, target) == 0;
@@ -575,8 +515,7 @@ batch_stop_children(struct batch *b, int sig)
 	size_t i;
 
 	for (i = 0; i < b->list.n; i++)
-		if (b->regs[i].pid > 0)
-			kill(b->regs[i].pid, sig);
+		proc_kill(&b->regs[i].proc, sig);
 }
 
 /* Start what can start, relay output, reap; until all is done. */
@@ -590,8 +529,7 @@ batch_loop(struct batch *b, struct error *err)
 	int64_t stop_at = 0, killed = 0;
 	char tmp[8192];
 	ssize_t got;
-	int running, status, busy;
-	pid_t w;
+	int running, busy, *fd;
 
 	pfd = xcalloc(2 * b->list.n, sizeof(*pfd));
 	who = xcalloc(2 * b->list.n, sizeof(*who));
@@ -612,7 +550,7 @@ batch_loop(struct batch *b, struct error *err)
 		for (j = 0; !stop_at && j < b->npool; j++) {
 			busy = 0;
 			for (i = 0; i < b->list.n; i++)
-				if (b->regs[i].pid > 0 && strcmp(
+				if (b->regs[i].proc.running && strcmp(
 				    b->regs[i].target, b->pool[j]) == 0)
 					busy = 1;
 			for (i = 0; !busy && i < b->list.n; i++) {
@@ -629,17 +567,17 @@ batch_loop(struct batch *b, struct error *err)
 		for (i = 0; i < b->list.n; i++) {
 			struct batch_reg *r = &b->regs[i];
 
-			if (r->pid > 0)
+			if (r->proc.running)
 				running = 1;
 			for (j = 0; j < 2; j++) {
-				if (r->fd[j] < 0)
+				if ((j ? r->proc.err : r->proc.out) < 0)
 					continue;
-				pfd[nfd].fd = r->fd[j];
+				pfd[nfd].fd = j ? r->proc.err : r->proc.out;
 				pfd[nfd].events = POLLIN;
 				who[nfd] = r;
 				which[nfd++] = (int)j;
 			}
-			if (r->pid > 0 && !stop_at &&
+			if (r->proc.running && !stop_at &&
 			    now_ms() - r->noted >= BATCH_NOTE_MS &&
 			    batch_note_write(r, err) < 0)
 				goto out_fail;
@@ -658,8 +596,10 @@ batch_loop(struct batch *b, struct error *err)
 			if (got < 0 && (errno == EINTR || errno == EAGAIN))
 				continue;
 			if (got <= 0) {
-				close(pfd[n].fd);
-				who[n]->fd[which[n]] = -1;
+				fd = which[n] ? &who[n]->proc.err :
+				    &who[n]->proc.out;
+				close(*fd);
+				*fd = -1;
 				batch_relay(who[n], which[n], 1);
 				continue;
 			}
@@ -670,18 +610,10 @@ batch_loop(struct batch *b, struct error *err)
 		for (i = 0; i < b->list.n; i++) {
 			struct batch_reg *r = &b->regs[i];
 
-			if (r->pid <= 0 || r->fd[0] >= 0 || r->fd[1] >= 0)
+			if (!r->proc.running || r->proc.out >= 0 ||
+			    r->proc.err >= 0 || !proc_poll(&r->proc))
 				continue;
-			while ((w = waitpid(r->pid, &status, 0)) < 0 &&
-			    errno == EINTR)
-				;
-			if (w != r->pid)
-				status = -1;
-			else if (WIFEXITED(status))
-				status = WEXITSTATUS(status);
-			else
-				status = 128 + WTERMSIG(status);
-			if (batch_reaped(b, r, status, err) < 0)
+			if (batch_reaped(b, r, r->proc.status, err) < 0)
 				goto out_fail;
 		}
 	}
@@ -858,7 +790,7 @@ batch_regs_init(struct batch *b, struct error *err)
 
 		r->e = &b->list.e[i];
 		r->dir = xasprintf("%s/reg/%s", b->root, r->e->name);
-		r->fd[0] = r->fd[1] = -1;
+		r->proc = (struct proc)PROC_INIT;
 		buf_init(&r->part[0]);
 		buf_init(&r->part[1]);
 		buf_init(&r->last);

@@ -72,6 +72,7 @@ struct report {
 	char		*good;		/* space-separated */
 	char		*bad;
 	char		*culprit;
+	char		*culprits;	/* bisect.allCulprits: every one */
 	char		*candidates;
 	char		*target;
 	char		*samples[2];	/* kept copies of imported samples */
@@ -148,6 +149,7 @@ report_release(struct report *rp)
 	free(rp->good);
 	free(rp->bad);
 	free(rp->culprit);
+	free(rp->culprits);
 	free(rp->candidates);
 	free(rp->target);
 	free(rp->samples[0]);
@@ -175,6 +177,7 @@ report_load(struct report *rp, struct error *err)
 	    state_meta_get(rp->st, "good", &rp->good, err) < 0 ||
 	    state_meta_get(rp->st, "bad", &rp->bad, err) < 0 ||
 	    state_meta_get(rp->st, "culprit", &rp->culprit, err) < 0 ||
+	    state_meta_get(rp->st, "culprits", &rp->culprits, err) < 0 ||
 	    state_meta_get(rp->st, "candidates", &rp->candidates, err) < 0 ||
 	    state_meta_get(rp->st, "target", &rp->target, err) < 0 ||
 	    state_meta_get(rp->st, "good_samples", &rp->samples[0], err) < 0 ||
@@ -449,17 +452,41 @@ report_json_commit(struct report *rp, const char *hex)
 	return o;
 }
 
+/* The parent of hex, or "" (a root commit, or unknown). */
+static void
+report_parent(struct report *rp, const char *hex,
+    char parent[GIT_OID_HEXSZ + 1])
+{
+	struct commit_info ci;
+	struct error err = ERROR_INIT;
+	git_oid id;
+
+	parent[0] = '\0';
+	git_oid_fromstr(&id, hex);
+	if (repo_commit_info(rp->repo, &id, &ci, &err) == 0) {
+		memcpy(parent, ci.parent, GIT_OID_HEXSZ + 1);
+		commit_info_release(&ci);
+	}
+	error_clear(&err);
+}
+
+/* The confirmation of culprit hex: 0, or 1 when it was not measured. */
 static int
-report_confirm(struct report *rp, struct confirm_result *cr, size_t *np,
-    size_t *nc, struct error *err)
+report_confirm(struct report *rp, const char *hex, struct confirm_result *cr,
+    size_t *np, size_t *nc, struct error *err)
 {
 	struct values p = { 0 }, c = { 0 };
+	char parent[GIT_OID_HEXSZ + 1];
 	int rc = 1;
 
-	if (rp->culprit == NULL)
+	*np = *nc = 0;
+	if (hex == NULL)
 		return 1;
-	if (report_values(rp, NULL, "parent", &p, err) < 0 ||
-	    report_values(rp, rp->culprit, "culprit", &c, err) < 0)
+	report_parent(rp, hex, parent);
+	if (parent[0] == '\0')
+		return 1;
+	if (report_values(rp, parent, "parent", &p, err) < 0 ||
+	    report_values(rp, hex, "culprit", &c, err) < 0)
 		rc = -1;
 	else if (p.n >= 2 && c.n >= 2 && verdict_confirm(p.v, p.n, c.v, c.n,
 	    rp->goodv.v, rp->goodv.n, rp->badv.v, rp->badv.n, &rp->vp,
@@ -473,23 +500,24 @@ report_confirm(struct report *rp, struct confirm_result *cr, size_t *np,
 }
 
 static json_t *
-report_json_confirm(struct report *rp, struct timing *total,
+report_json_confirm(struct report *rp, const char *hex, struct timing *total,
     struct error *err)
 {
 	struct confirm_result cr;
 	struct timing t = { 0, 0, 0, 0 };
 	size_t np = 0, nc = 0;
 	json_t *c, *pb, *cb;
+	char parent[GIT_OID_HEXSZ + 1];
 	int rc;
 
-	if ((rc = report_confirm(rp, &cr, &np, &nc, err)) < 0)
+	if ((rc = report_confirm(rp, hex, &cr, &np, &nc, err)) < 0)
 		return NULL;
 	if (rc > 0)
 		return json_null();
-	if ((pb = report_json_boots(rp, NULL, "parent", &t, err)) == NULL)
+	report_parent(rp, hex, parent);
+	if ((pb = report_json_boots(rp, parent, "parent", &t, err)) == NULL)
 		return NULL;
-	if ((cb = report_json_boots(rp, rp->culprit, "culprit", &t,
-	    err)) == NULL) {
+	if ((cb = report_json_boots(rp, hex, "culprit", &t, err)) == NULL) {
 		json_decref(pb);
 		return NULL;
 	}
@@ -514,6 +542,24 @@ report_json_confirm(struct report *rp, struct timing *total,
 	total->boot += t.boot;
 	total->bench += t.bench;
 	return c;
+}
+
+/* A culprit: the commit and, when measured, its confirmation. */
+static json_t *
+report_json_culprit(struct report *rp, const char *hex, struct timing *total,
+    struct error *err)
+{
+	json_t *o = report_json_commit(rp, hex), *c;
+
+	if ((c = report_json_confirm(rp, hex, total, err)) == NULL) {
+		json_decref(o);
+		return NULL;
+	}
+	if (json_is_null(c))
+		json_decref(c);
+	else
+		json_object_set_new(o, "confirmation", c);
+	return o;
 }
 
 /*
@@ -650,18 +696,32 @@ report_json(struct report *rp, struct error *err)
 		json_object_set_new(root, "endpoints", o);
 	}
 	if (rp->culprit) {
-		json_t *c;
-
-		o = report_json_commit(rp, rp->culprit);
-		json_object_set_new(root, "culprit", o);
-		if ((c = report_json_confirm(rp, &total, err)) == NULL)
+		if ((o = report_json_culprit(rp, rp->culprit, &total,
+		    err)) == NULL)
 			goto fail;
-		if (json_is_null(c))
-			json_decref(c);
-		else
-			json_object_set_new(o, "confirmation", c);
+		json_object_set_new(root, "culprit", o);
 	} else
 		json_object_set_new(root, "culprit", json_null());
+	if (rp->culprits) {
+		json_t *a = json_array();
+		const char *p = rp->culprits;
+
+		json_object_set_new(root, "culprits", a);
+		while (*p) {
+			size_t len = strcspn(p, " ");
+			char *id = xstrndup(p, len);
+
+			o = strcmp(id, rp->culprit ? rp->culprit : "") == 0 ?
+			    json_incref(json_object_get(root, "culprit")) :
+			    report_json_culprit(rp, id, &total, err);
+			free(id);
+			if (o == NULL)
+				goto fail;
+			json_array_append_new(a, o);
+			p += len;
+			p += strspn(p, " ");
+		}
+	}
 	if (rp->candidates) {
 		json_t *a = json_array();
 		const char *p = rp->candidates;
@@ -944,6 +1004,52 @@ report_text_reproduce(struct report *rp)
 	buf_release(&b);
 }
 
+/* bisect.allCulprits: every culprit with its share of the change. */
+static int
+report_text_culprits(struct report *rp, struct error *err)
+{
+	struct confirm_result cr;
+	struct commit_info ci;
+	const char *p;
+	size_t np, nc, len, n = 0;
+	double total = 0;
+	git_oid id;
+	char *hex;
+	int rc;
+
+	report_heading(rp, "every culprit (--all-culprits, in the order "
+	    "found; share of the good->bad change):");
+	for (p = rp->culprits; *p; p += len, p += strspn(p, " ")) {
+		len = strcspn(p, " ");
+		hex = xstrndup(p, len);
+		rc = report_confirm(rp, hex, &cr, &np, &nc, err);
+		git_oid_fromstrn(&id, hex, len);
+		if (rc >= 0 && repo_commit_info(rp->repo, &id, &ci, err) == 0) {
+			fprintf(rp->out, "  %.12s %s\n", ci.id, ci.subject);
+			commit_info_release(&ci);
+		}
+		free(hex);
+		if (rc < 0)
+			return -1;
+		error_clear(err);
+		if (rc == 0) {
+			fprintf(rp->out, "      %+.2f%% [%+.2f%%, %+.2f%%] "
+			    "against its parent, %zu and %zu boots, %.0f%% "
+			    "of the change%s\n", cr.effect * 100,
+			    cr.effect_lo * 100, cr.effect_hi * 100, np, nc,
+			    cr.share * 100, cr.confirmed ? "" :
+			    " (NOT confirmed)");
+			total += cr.share;
+		}
+		n++;
+	}
+	fprintf(rp->out, "  %zu culprit%s, %.0f%% of the change together; "
+	    "remainders without a reproduced regression (below "
+	    "stats.minEffect) were left alone\n\n", n, n == 1 ? "" : "s",
+	    total * 100);
+	return 0;
+}
+
 static int
 report_text(struct report *rp, struct error *err)
 {
@@ -965,7 +1071,7 @@ report_text(struct report *rp, struct error *err)
 	} else if (rp->candidates)
 		fprintf(rp->out, "inconclusive: the first bad commit is one of: "
 		    "%s\n\n", rp->candidates);
-	rc = report_confirm(rp, &cr, &np, &nc, err);
+	rc = report_confirm(rp, rp->culprit, &cr, &np, &nc, err);
 	if (rc < 0)
 		return -1;
 	report_heading(rp, "effect:");
@@ -986,10 +1092,13 @@ report_text(struct report *rp, struct error *err)
 		    rp->vp.level * 100, cr.effect_lo * 100, cr.effect_hi * 100,
 		    cr.p, np, nc, cr.share * 100, cr.confirmed ? "" :
 		    " (NOT confirmed)");
-	if (rc == 0 && cr.share < 0.8)
+	if (rc == 0 && cr.share < VERDICT_SHARE_ALONE && !rp->culprits)
 		fprintf(rp->out, "  note: the culprit explains less than 80%% "
-		    "of the change; other commits contribute\n");
+		    "of the change; other commits contribute (run "
+		    "--all-culprits searches for them)\n");
 	fputc('\n', rp->out);
+	if (rp->culprits && report_text_culprits(rp, err) < 0)
+		return -1;
 	report_heading(rp, "endpoints:");
 	report_text_summary(rp, "good", rp->first, &rp->goodv);
 	report_text_summary(rp, "bad", rp->bad, &rp->badv);

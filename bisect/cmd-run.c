@@ -31,7 +31,8 @@ static const char run_usage[] =
     "usage: perfbisect run [--ci] [--quiet] [--json-out file] "
     "--good rev [--good rev]...\n"
     "                      --bad rev --metric selector [--target name]\n"
-    "                      [--good-samples file --bad-samples file]\n";
+    "                      [--good-samples file --bad-samples file] "
+    "[--all-culprits]\n";
 static const char resume_usage[] =
     "usage: perfbisect resume [--ci] [--quiet] [--json-out file]\n";
 static const char status_usage[] = "usage: perfbisect status\n";
@@ -303,6 +304,7 @@ int
 cmd_run(struct ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "all-culprits", no_argument, NULL, 'A' },
 		{ "bad", required_argument, NULL, 'b' },
 		{ "bad-samples", required_argument, NULL, 'B' },
 		{ "ci", no_argument, NULL, 'C' },
@@ -328,12 +330,15 @@ cmd_run(struct ctx *ctx, int argc, char **argv)
 	const char *bad = NULL, *metric = NULL, *target = "local";
 	const char *json_out = NULL;
 	size_t ngoods = 0, alloc = 0;
-	int ch, rc = EXIT_USAGE;
+	int ch, rc = EXIT_USAGE, all = 0;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (run_parse_output(ch, &out))
 			continue;
 		switch (ch) {
+		case 'A':
+			all = 1;
+			break;
 		case 'b':
 			bad = optarg;
 			break;
@@ -395,8 +400,10 @@ cmd_run(struct ctx *ctx, int argc, char **argv)
 		free(status);
 		goto out;
 	}
+	/* --all-culprits is recorded with the settings, for resume. */
 	if (run_validate(ctx, r, goods, ngoods, bad, metric, target, &goodids,
-	    badhex, &err) < 0) {
+	    badhex, &err) < 0 || (all && config_override(ctx->config,
+	    "bisect.allCulprits=true", &err) < 0)) {
 		if (err.msg.len)
 			pb_err("%s", error_msg(&err));
 		goto out;

@@ -81,6 +81,8 @@ struct driver {
 	struct buf	 why;		/* why a commit is untestable */
 	struct buf	 kv;		/* --ci: fields of the next event */
 	int		 probed;	/* the machine's facts are recorded */
+	int		 step;		/* the next classic step's number */
+	int		 round;		/* 0: the search; N: N-th remainder */
 	struct bcache_slot *cache;	/* the key being built, locked */
 };
 
@@ -311,6 +313,8 @@ driver_settings_load(struct driver_settings *s, struct config *cfg,
 	    err) < 0 ||
 	    config_get_int(cfg, "stats.seed", 0, INT64_MAX, &s->seed, err) < 0 ||
 	    config_get_bool(cfg, "bisect.firstParent", &s->first_parent,
+	    err) < 0 ||
+	    config_get_bool(cfg, "bisect.allCulprits", &s->all_culprits,
 	    err) < 0)
 		return -1;
 	s->confidence = 0.99;
@@ -1421,18 +1425,22 @@ driver_test(struct driver *d, const char *hex, int step, uint32_t left,
 	return 0;
 }
 
-/* Measure the culprit against its parent, interleaved. */
+/*
+ * Measure the culprit against its parent, interleaved; *cr is its
+ * outcome when *have is set (confirmation on and both measured).
+ */
 static int
-driver_confirm(struct driver *d, const char *culprit, struct error *err)
+driver_confirm(struct driver *d, const char *culprit,
+    struct confirm_result *cr, int *have, struct error *err)
 {
 	struct commit_info ci;
-	struct confirm_result cr;
 	double *pv = NULL, *cv = NULL, v;
 	size_t np = 0, nc = 0, pa = 0, ca = 0;
 	git_oid id;
 	int k, rc = 0, pfirst;
 	char parent[GIT_OID_HEXSZ + 1];
 
+	*have = 0;
 	if (d->s.confirm_boots == 0)
 		return 0;
 	git_oid_fromstr(&id, culprit);
@@ -1464,13 +1472,14 @@ driver_confirm(struct driver *d, const char *culprit, struct error *err)
 		driver_event(d, "confirm: cannot measure: %s", d->why.s);
 		rc = 0;
 	} else if (rc == 0 && verdict_confirm(pv, np, cv, nc, d->goodv,
-	    d->ngood, d->badv, d->nbad, &d->vp, &cr) == 0) {
+	    d->ngood, d->badv, d->nbad, &d->vp, cr) == 0) {
+		*have = 1;
 		driver_kv(d, "event=confirm commit=%s confirmed=%s "
 		    "effect=%.6g lo=%.6g hi=%.6g p=%.4g share=%.4g", culprit,
-		    cr.confirmed ? "yes" : "no", cr.effect, cr.effect_lo,
-		    cr.effect_hi, cr.p, cr.share);
-		driver_event(d, "confirm: %s%s", cr.confirmed ? "" :
-		    "NOT confirmed: ", cr.reason);
+		    cr->confirmed ? "yes" : "no", cr->effect, cr->effect_lo,
+		    cr->effect_hi, cr->p, cr->share);
+		driver_event(d, "confirm: %s%s", cr->confirmed ? "" :
+		    "NOT confirmed: ", cr->reason);
 	}
 	free(pv);
 	free(cv);
@@ -1607,9 +1616,13 @@ driver_release(struct driver *d)
 	buf_release(&d->kv);
 }
 
-static int driver_found(struct driver *, const char *, struct error *);
-static int driver_inconclusive(struct driver *, const char *,
-    const struct buf *, struct error *);
+/* How a search ended: a culprit, or candidates and why. */
+struct driver_end {
+	int	 found;
+	char	 culprit[GIT_OID_HEXSZ + 1];
+	struct buf why;
+	struct buf cands;	/* ids, blank-separated */
+};
 
 /* search_ops for search-posterior.c: the driver's boots and events. */
 static int
@@ -1656,7 +1669,7 @@ driver_search_progress(void *ctx, const char *msg)
 
 /* bisect.search = posterior (search-posterior.h). */
 static int
-driver_posterior(struct driver *d, struct error *err)
+driver_posterior(struct driver *d, struct driver_end *end, struct error *err)
 {
 	struct search_ops ops = { 0 };
 	struct search_params sp;
@@ -1690,28 +1703,38 @@ driver_posterior(struct driver *d, struct error *err)
 		error_set(err, "interrupted; 'perfbisect resume' continues");
 	if (rc != 0)
 		rc = EXIT_RUNTIME;
-	else if (res.outcome == SEARCH_FOUND)
-		rc = driver_found(d, res.culprit, err);
-	else
-		rc = driver_inconclusive(d, res.why.s, &res.candidates, err);
+	else if (res.outcome == SEARCH_FOUND) {
+		end->found = 1;
+		snprintf(end->culprit, sizeof(end->culprit), "%s",
+		    res.culprit);
+	} else {
+		buf_adds(&end->why, res.why.s);
+		buf_adds(&end->cands, res.candidates.s);
+	}
 	search_result_release(&res);
 	return rc;
 }
 
+/*
+ * Search the range in d->g (the main one, or a remainder) with the
+ * endpoint values in d->goodv and d->badv: 0 with *end filled in, or
+ * EXIT_RUNTIME with err set.
+ */
 static int
-driver_bisect(struct driver *d, struct error *err)
+driver_bisect(struct driver *d, struct driver_end *end, struct error *err)
 {
 	struct bisect_result br;
 	struct verdict_rec v;
-	struct buf cands = BUF_INIT;
 	enum mark *marks;
 	uint32_t bad = d->g.n - 1;
 	char hex[GIT_OID_HEXSZ + 1];
-	int step = 1, rc = 0;
+	int rc = 0;
 	size_t i;
 
-	if (d->s.search == DRIVER_SEARCH_POSTERIOR)
-		return driver_posterior(d, err);
+	if (d->s.search == DRIVER_SEARCH_POSTERIOR && d->round == 0)
+		return driver_posterior(d, end, err);
+	if (d->step < 1)
+		d->step = 1;
 	marks = xcalloc(d->g.n, sizeof(*marks));
 	for (;;) {
 		memset(&br, 0, sizeof(br));
@@ -1724,7 +1747,7 @@ driver_bisect(struct driver *d, struct error *err)
 			break;
 		memset(&v, 0, sizeof(v));
 		git_oid_tostr(hex, sizeof(hex), &d->oids[br.commit]);
-		rc = driver_test(d, hex, step, br.remaining, &v, err);
+		rc = driver_test(d, hex, d->step, br.remaining, &v, err);
 		if (rc != 0) {
 			bisect_result_release(&br);
 			break;
@@ -1735,10 +1758,12 @@ driver_bisect(struct driver *d, struct error *err)
 			bad = br.commit;
 		verdict_rec_release(&v);
 		bisect_result_release(&br);
-		if (d->s.drift_every > 0 && step % d->s.drift_every == 0 &&
+		/* A remainder's good end is not the good endpoint. */
+		if (d->round == 0 && d->s.drift_every > 0 &&
+		    d->step % d->s.drift_every == 0 &&
 		    (rc = driver_drift(d, err)) != 0)
 			break;
-		step++;
+		d->step++;
 	}
 	free(marks);
 	if (rc == DRIVER_STOPPED) {
@@ -1751,17 +1776,16 @@ driver_bisect(struct driver *d, struct error *err)
 		for (i = 0; i < br.ncandidates; i++) {
 			git_oid_tostr(hex, sizeof(hex),
 			    &d->oids[br.candidates[i]]);
-			buf_addf(&cands, "%s%s", i ? " " : "", hex);
+			buf_addf(&end->cands, "%s%s", i ? " " : "", hex);
 		}
-		bisect_result_release(&br);
-		rc = driver_inconclusive(d, "only skipped commits left to test",
-		    &cands, err);
-		buf_release(&cands);
-		return rc;
+		buf_adds(&end->why, "only skipped commits left to test");
+	} else {
+		end->found = 1;
+		git_oid_tostr(end->culprit, sizeof(end->culprit),
+		    &d->oids[br.commit]);
 	}
-	git_oid_tostr(hex, sizeof(hex), &d->oids[br.commit]);
 	bisect_result_release(&br);
-	return driver_found(d, hex, err);
+	return 0;
 }
 
 /* The end of a search that left several candidates (cands: ids). */
@@ -1788,31 +1812,483 @@ driver_inconclusive(struct driver *d, const char *why,
 	return EXIT_INCONCLUSIVE;
 }
 
-/* The end of a search that named hex: confirm, record, print. */
+/* Every successful boot value of hex, in any role. */
 static int
-driver_found(struct driver *d, const char *hex, struct error *err)
+driver_values_of(struct driver *d, const char *hex, double **v, size_t *n,
+    struct error *err)
+{
+	struct boot_rec *b = NULL;
+	size_t nb = 0, alloc = 0, i;
+
+	*v = NULL;
+	*n = 0;
+	if (state_boots(d->st, hex, NULL, &b, &nb, err) < 0)
+		return -1;
+	for (i = 0; i < nb; i++) {
+		if (b[i].has_value && b[i].outcome &&
+		    strcmp(b[i].outcome, "ok") == 0)
+			driver_push(v, n, &alloc, b[i].value);
+		boot_rec_release(&b[i]);
+	}
+	free(b);
+	return 0;
+}
+
+/*
+ * A remainder: the part of a range on one side of a culprit, to be
+ * searched again when its ends still differ.  goods are the ids of its
+ * good end; gv and bv the values its ends were measured at.
+ */
+struct remainder {
+	char	*goods;
+	char	 bad[GIT_OID_HEXSZ + 1];
+	double	*gv;
+	size_t	 ng;
+	double	*bv;
+	size_t	 nb;
+};
+
+static void
+remainder_release(struct remainder *r)
+{
+	free(r->goods);
+	free(r->gv);
+	free(r->bv);
+}
+
+static double *
+driver_copy(const double *v, size_t n)
+{
+	double *c = xcalloc(n ? n : 1, sizeof(*c));
+
+	if (n)
+		memcpy(c, v, n * sizeof(*c));
+	return c;
+}
+
+/*
+ * The two remainders of range r on either side of a change: from r's
+ * good end up to lowbad (a culprit's parent, or a commit measured
+ * between good and bad), and from upgood (the culprit, or that commit)
+ * up to r's bad end; appended to q, an empty one left out.
+ */
+static int
+driver_split(struct driver *d, const struct remainder *r, const char *lowbad,
+    const char *upgood, struct remainder **q, size_t *nq, size_t *alloc,
+    struct error *err)
+{
+	struct remainder lo = { 0 }, hi = { 0 };
+
+	if (lowbad[0] && strstr(r->goods, lowbad) == NULL) {
+		lo.goods = xstrdup(r->goods);
+		snprintf(lo.bad, sizeof(lo.bad), "%s", lowbad);
+		lo.gv = driver_copy(r->gv, r->ng);
+		lo.ng = r->ng;
+		if (driver_values_of(d, lowbad, &lo.bv, &lo.nb, err) < 0) {
+			remainder_release(&lo);
+			return -1;
+		}
+		GROW(*q, *nq + 1, *alloc);
+		(*q)[(*nq)++] = lo;
+	}
+	if (strcmp(upgood, r->bad) != 0) {
+		hi.goods = xstrdup(upgood);
+		snprintf(hi.bad, sizeof(hi.bad), "%s", r->bad);
+		hi.bv = driver_copy(r->bv, r->nb);
+		hi.nb = r->nb;
+		if (driver_values_of(d, upgood, &hi.gv, &hi.ng, err) < 0) {
+			remainder_release(&hi);
+			return -1;
+		}
+		GROW(*q, *nq + 1, *alloc);
+		(*q)[(*nq)++] = hi;
+	}
+	return 0;
+}
+
+/* The remainders on either side of culprit hex. */
+static int
+driver_split_culprit(struct driver *d, const struct remainder *r,
+    const char *hex, struct remainder **q, size_t *nq, size_t *alloc,
+    struct error *err)
 {
 	struct commit_info ci;
 	git_oid id;
 	int rc;
 
-	driver_kv(d, "event=culprit commit=%s", hex);
-	driver_event(d, "first bad commit: %s", hex);
-	rc = driver_confirm(d, hex, err);
-	if (rc == DRIVER_STOPPED) {
-		error_set(err, "interrupted; 'perfbisect resume' continues");
-		return EXIT_RUNTIME;
-	}
-	if (rc < 0 || driver_finish(d, "found", hex, NULL, err) < 0)
-		return EXIT_RUNTIME;
 	git_oid_fromstr(&id, hex);
 	if (repo_commit_info(d->repo, &id, &ci, err) < 0)
+		return -1;
+	rc = driver_split(d, r, ci.parent, hex, q, nq, alloc, err);
+	commit_info_release(&ci);
+	return rc;
+}
+
+/* The commit graph between goods (blank-separated ids) and bad. */
+static int
+driver_graph(struct driver *d, const char *goods, const char *bad,
+    struct graph *g, git_oid **oids, struct error *err)
+{
+	git_oid badid, *ids = NULL;
+	size_t n = 0, alloc = 0, len;
+	const char *t;
+	int rc;
+
+	graph_init(g);
+	git_oid_fromstr(&badid, bad);
+	for (t = goods; *t; t += len) {
+		t += strspn(t, " ");
+		if ((len = strcspn(t, " ")) == 0)
+			break;
+		GROW(ids, n + 1, alloc);
+		git_oid_fromstrn(&ids[n++], t, len);
+	}
+	rc = repo_graph_load(d->repo->git, &badid, ids, n, g, oids, err);
+	free(ids);
+	return rc;
+}
+
+/*
+ * The first step of remainder round n, as recorded when the round first
+ * started (so a resumed run numbers its steps as the first did), else
+ * one after the last step recorded.
+ */
+static int
+driver_round_start(struct driver *d, int n, const struct remainder *r,
+    struct error *err)
+{
+	struct verdict_rec *v = NULL;
+	size_t nv = 0, i;
+	char key[32], *rec = NULL, *want;
+	int first = 1, rc = 0;
+
+	snprintf(key, sizeof(key), "round.%d", n);
+	if (state_meta_get(d->st, key, &rec, err) < 0)
+		return -1;
+	if (rec) {
+		want = xasprintf("%s..%s", r->goods, r->bad);
+		if (sscanf(rec, "%d", &first) != 1 || first < 1 ||
+		    strstr(rec, want) == NULL)
+			rc = error_set(err, "the record's remainder %d ('%s') "
+			    "is not %s", n, rec, want);
+		free(want);
+		free(rec);
+		d->step = first;
+		return rc;
+	}
+	if (state_verdicts(d->st, &v, &nv, err) < 0)
+		return -1;
+	for (i = 0; i < nv; i++) {
+		if (v[i].step >= first)
+			first = v[i].step + 1;
+		verdict_rec_release(&v[i]);
+	}
+	free(v);
+	d->step = first;
+	rec = xasprintf("%d %s..%s", first, r->goods, r->bad);
+	rc = state_meta_set(d->st, key, rec, err);
+	free(rec);
+	return rc;
+}
+
+/*
+ * Search remainder r as round n: the driver's range and endpoint values
+ * are r's for the search, the bisection's again afterwards.
+ */
+static int
+driver_round(struct driver *d, int n, struct remainder *r,
+    struct driver_end *end, struct error *err)
+{
+	struct graph g, mg;
+	git_oid *oids = NULL, *moids;
+	double *mgv, *mbv, malpha = d->vp.step_alpha, mbeta = d->vp.step_beta;
+	size_t mng, mnb, mga, mba;
+	char mgood[GIT_OID_HEXSZ + 1], mbad[GIT_OID_HEXSZ + 1];
+	unsigned steps;
+	int rc;
+
+	if (driver_round_start(d, n, r, err) < 0 ||
+	    driver_graph(d, r->goods, r->bad, &g, &oids, err) < 0)
 		return EXIT_RUNTIME;
+	mg = d->g;
+	moids = d->oids;
+	mgv = d->goodv, mng = d->ngood, mga = d->goodalloc;
+	mbv = d->badv, mnb = d->nbad, mba = d->badalloc;
+	memcpy(mgood, d->good, sizeof(mgood));
+	memcpy(mbad, d->bad, sizeof(mbad));
+	d->g = g;
+	d->oids = oids;
+	d->goodv = r->gv, d->ngood = r->ng, d->goodalloc = r->ng;
+	d->badv = r->bv, d->nbad = r->nb, d->badalloc = r->nb;
+	snprintf(d->good, sizeof(d->good), "%s", r->goods);
+	memcpy(d->bad, r->bad, sizeof(d->bad));
+	steps = bisect_estimate_steps(g.n) + 1;
+	d->vp.step_alpha = d->s.alpha / steps;
+	d->vp.step_beta = d->s.beta / steps;
+	d->round = n;
+	driver_kv(d, "event=round round=%d good=%s bad=%s commits=%u", n,
+	    d->good, d->bad, g.n);
+	driver_event(d, "remainder %d: searching %s..%s (%u commits)", n,
+	    short_id(d->good), short_id(d->bad), g.n);
+	rc = driver_bisect(d, end, err);
+	/* The search may have grown the arrays: r owns them again. */
+	r->gv = d->goodv, r->ng = d->ngood;
+	r->bv = d->badv, r->nb = d->nbad;
+	graph_release(&d->g);
+	free(d->oids);
+	d->g = mg;
+	d->oids = moids;
+	d->goodv = mgv, d->ngood = mng, d->goodalloc = mga;
+	d->badv = mbv, d->nbad = mnb, d->badalloc = mba;
+	memcpy(d->good, mgood, sizeof(mgood));
+	memcpy(d->bad, mbad, sizeof(mbad));
+	d->vp.step_alpha = malpha;
+	d->vp.step_beta = mbeta;
+	d->round = 0;
+	return rc;
+}
+
+/* A found culprit, and how its confirmation came out. */
+struct culprit {
+	char	 id[GIT_OID_HEXSZ + 1];
+	int	 have;
+	struct confirm_result cr;
+};
+
+#define DRIVER_MAX_CULPRITS	8
+
+/*
+ * bisect.allCulprits: after the first culprit (*cs, *ncs == 1), or at a
+ * commit measured between good and bad when the search named none
+ * (between, *ncs == 0), search each remainder whose ends still differ
+ * by a reproduced regression (as the endpoints had to), reusing every
+ * boot recorded, until none is left or DRIVER_MAX_CULPRITS are found.
+ * Remainders are taken in the order found, so a resumed run replays the
+ * same rounds.
+ */
+static int
+driver_remainders(struct driver *d, const char *between, struct culprit **cs,
+    size_t *ncs, size_t *csalloc, struct error *err)
+{
+	struct remainder *q = NULL, main = { 0 };
+	struct reproduce_result res;
+	struct driver_end end;
+	size_t nq = 0, qalloc = 0, i;
+	int n = 0, rc = 0;
+
+	if (state_meta_get(d->st, "good", &main.goods, err) < 0)
+		return -1;
+	memcpy(main.bad, d->bad, sizeof(main.bad));
+	main.gv = d->goodv, main.ng = d->ngood;
+	main.bv = d->badv, main.nb = d->nbad;
+	rc = *ncs ? driver_split_culprit(d, &main, (*cs)[0].id, &q, &nq,
+	    &qalloc, err) : driver_split(d, &main, between, between, &q, &nq,
+	    &qalloc, err);
+	free(main.goods);
+	for (i = 0; i < nq && rc == 0; i++) {
+		/* driver_split may move q: work on a copy. */
+		struct remainder cur = q[i], *r = &cur;
+
+		memset(&res, 0, sizeof(res));
+		if (verdict_reproduce(r->gv, r->ng, r->bv, r->nb, &d->vp, 1,
+		    &res) < 0 || res.outcome != REPRO_YES) {
+			driver_kv(d, "event=remainder good=%s bad=%s "
+			    "effect=%.6g lo=%.6g hi=%.6g searched=no",
+			    r->goods, r->bad, res.effect, res.effect_lo,
+			    res.effect_hi);
+			driver_event(d, "remainder %s..%s: %+.2f%% [%+.2f%%, "
+			    "%+.2f%%], left alone", short_id(r->goods),
+			    short_id(r->bad), res.effect * 100,
+			    res.effect_lo * 100, res.effect_hi * 100);
+			continue;
+		}
+		if (*ncs >= DRIVER_MAX_CULPRITS) {
+			driver_event(d, "remainder %s..%s: %+.2f%% left; "
+			    "stopping at %d culprits", short_id(r->goods),
+			    short_id(r->bad), res.effect * 100,
+			    DRIVER_MAX_CULPRITS);
+			break;
+		}
+		memset(&end, 0, sizeof(end));
+		buf_init(&end.why);
+		buf_init(&end.cands);
+		rc = driver_round(d, ++n, r, &end, err);
+		q[i] = cur;
+		if (rc == 0 && !end.found)
+			driver_event(d, "remainder %d: inconclusive: %s (%s)",
+			    n, end.why.s, end.cands.s);
+		if (rc == 0 && end.found) {
+			struct culprit *c;
+
+			driver_kv(d, "event=culprit commit=%s round=%d",
+			    end.culprit, n);
+			driver_event(d, "remainder %d: first bad commit: %s",
+			    n, end.culprit);
+			GROW(*cs, *ncs + 1, *csalloc);
+			c = &(*cs)[(*ncs)++];
+			memset(c, 0, sizeof(*c));
+			memcpy(c->id, end.culprit, sizeof(c->id));
+			rc = driver_confirm(d, c->id, &c->cr, &c->have, err);
+			if (rc == 0)
+				rc = driver_split_culprit(d, r, c->id, &q, &nq,
+				    &qalloc, err);
+		}
+		buf_release(&end.why);
+		buf_release(&end.cands);
+	}
+	for (i = 0; i < nq; i++)
+		remainder_release(&q[i]);
+	free(q);
+	return rc;
+}
+
+static void
+driver_print_culprit(struct driver *d, const struct culprit *c,
+    struct error *err)
+{
+	struct commit_info ci;
+	git_oid id;
+
+	git_oid_fromstr(&id, c->id);
+	if (repo_commit_info(d->repo, &id, &ci, err) < 0) {
+		error_clear(err);
+		return;
+	}
+	printf("%.12s %s\n", ci.id, ci.subject);
+	if (c->have)
+		printf("    %+.2f%% [%+.2f%%, %+.2f%%] against its parent, "
+		    "%.0f%% of the change%s\n", c->cr.effect * 100,
+		    c->cr.effect_lo * 100, c->cr.effect_hi * 100,
+		    c->cr.share * 100, c->cr.confirmed ? "" :
+		    " (NOT confirmed)");
+	commit_info_release(&ci);
+}
+
+/*
+ * After a search that named no culprit: a commit measured in the range
+ * whose mean lies between the ends' (nearest the middle, within the
+ * middle 70 % of the change), measured up to stats.confirmBoots boots,
+ * and then different from both ends by a reproduced regression: it
+ * holds part of the change.  "" when there is none.
+ */
+static int
+driver_between(struct driver *d, char between[GIT_OID_HEXSZ + 1],
+    struct error *err)
+{
+	struct verdict_rec *v = NULL;
+	struct reproduce_result lo, hi;
+	struct summary g, b, m;
+	size_t nv = 0, n, i;
+	double *x = NULL, val, best;
+	int rc = 0, k;
+
+	between[0] = '\0';
+	if (d->ngood < 2 || d->nbad < 2)
+		return 0;
+	if (state_verdicts(d->st, &v, &nv, err) < 0)
+		return -1;
+	stats_summary(d->goodv, d->ngood, &g);
+	stats_summary(d->badv, d->nbad, &b);
+	best = 0.35 * fabs(b.mean - g.mean);
+	for (i = 0; i < nv; i++) {
+		if (rc == 0 && (rc = driver_values_of(d, v[i].commit, &x, &n,
+		    err)) == 0 && n > 0) {
+			stats_summary(x, n, &m);
+			if (fabs(m.mean - (g.mean + b.mean) / 2) < best) {
+				best = fabs(m.mean - (g.mean + b.mean) / 2);
+				snprintf(between, GIT_OID_HEXSZ + 1, "%s",
+				    v[i].commit);
+			}
+		}
+		free(x);
+		x = NULL;
+		verdict_rec_release(&v[i]);
+	}
+	free(v);
+	if (rc != 0 || between[0] == '\0')
+		return rc;
+	for (k = 1; k <= d->s.confirm_boots && rc == 0; k++)
+		rc = driver_boot(d, between, "step", k, &val, err);
+	if (rc == DRIVER_UNTESTABLE)
+		rc = 0;
+	if (rc == 0 && (rc = driver_values_of(d, between, &x, &n, err)) == 0 &&
+	    (n < 2 ||
+	    verdict_reproduce(d->goodv, d->ngood, x, n, &d->vp, 1, &lo) < 0 ||
+	    lo.outcome != REPRO_YES ||
+	    verdict_reproduce(x, n, d->badv, d->nbad, &d->vp, 1, &hi) < 0 ||
+	    hi.outcome != REPRO_YES))
+		between[0] = '\0';
+	free(x);
+	return rc;
+}
+
+/*
+ * The end of a search: confirm hex (NULL: the search named none), look
+ * for more culprits if asked, record and print.  With no culprit at all
+ * the bisection is inconclusive (end's candidates).
+ */
+static int
+driver_found(struct driver *d, const struct driver_end *end,
+    struct error *err)
+{
+	struct commit_info ci;
+	struct culprit *cs;
+	struct buf ids = BUF_INIT;
+	char between[GIT_OID_HEXSZ + 1] = "";
+	git_oid id;
+	size_t ncs = 0, csalloc = 1, i;
+	int rc = 0;
+
+	cs = xcalloc(1, sizeof(*cs));
+	if (end->found) {
+		driver_kv(d, "event=culprit commit=%s", end->culprit);
+		driver_event(d, "first bad commit: %s", end->culprit);
+		memcpy(cs[0].id, end->culprit, sizeof(cs[0].id));
+		ncs = 1;
+		rc = driver_confirm(d, cs[0].id, &cs[0].cr, &cs[0].have, err);
+	} else if (d->s.all_culprits && (rc = driver_between(d, between,
+	    err)) == 0 && between[0]) {
+		driver_kv(d, "event=between commit=%s", between);
+		driver_event(d, "%s: %s; %s lies between good and bad: "
+		    "searching on each side of it", end->why.s,
+		    short_id(between), short_id(between));
+	}
+	if (rc == 0 && d->s.all_culprits && (ncs || between[0]))
+		rc = driver_remainders(d, between, &cs, &ncs, &csalloc, err);
+	if (rc == DRIVER_STOPPED)
+		error_set(err, "interrupted; 'perfbisect resume' continues");
+	if (rc != 0) {
+		free(cs);
+		return EXIT_RUNTIME;
+	}
+	if (ncs == 0) {
+		free(cs);
+		return driver_inconclusive(d, end->why.s, &end->cands, err);
+	}
+	for (i = 0; i < ncs; i++)
+		buf_addf(&ids, "%s%s", i ? " " : "", cs[i].id);
+	rc = EXIT_RUNTIME;
+	if (driver_finish(d, "found", cs[0].id, NULL, err) < 0 ||
+	    (d->s.all_culprits &&
+	    state_meta_set(d->st, "culprits", ids.s, err) < 0))
+		goto out;
+	git_oid_fromstr(&id, cs[0].id);
+	if (repo_commit_info(d->repo, &id, &ci, err) < 0)
+		goto out;
 	printf("%s is the first bad commit\n", ci.id);
 	printf("commit %s\nAuthor: %s\n\n    %s\n\n", ci.id, ci.author,
 	    ci.subject);
 	commit_info_release(&ci);
-	return EXIT_FOUND;
+	if (d->s.all_culprits) {
+		printf("%zu culprit%s:\n", ncs, ncs == 1 ? "" : "s");
+		for (i = 0; i < ncs; i++)
+			driver_print_culprit(d, &cs[i], err);
+	}
+	rc = EXIT_FOUND;
+out:
+	buf_release(&ids);
+	free(cs);
+	return rc;
 }
 
 /*
@@ -1907,6 +2383,7 @@ driver_main(struct repo *repo, struct state *st, struct config *cfg,
 	struct driver d;
 	struct error err = ERROR_INIT;
 	struct reproduce_result res;
+	struct driver_end end;
 	int rc, exitcode = EXIT_RUNTIME;
 	char *status = NULL;
 
@@ -1959,7 +2436,14 @@ driver_main(struct repo *repo, struct state *st, struct config *cfg,
 		exitcode = EXIT_NOT_REPRODUCED;
 		goto out;
 	}
-	exitcode = driver_bisect(&d, &err);
+	memset(&end, 0, sizeof(end));
+	buf_init(&end.why);
+	buf_init(&end.cands);
+	exitcode = driver_bisect(&d, &end, &err);
+	if (exitcode == 0)
+		exitcode = driver_found(&d, &end, &err);
+	buf_release(&end.why);
+	buf_release(&end.cands);
 	if (exitcode == EXIT_FOUND) {
 		driver_print_summary("good", &res.good);
 		driver_print_summary("bad", &res.bad);

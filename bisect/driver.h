@@ -48,6 +48,7 @@ struct driver_settings {
 	double		 level;
 	long long	 seed;
 	int		 first_parent;
+	int		 all_culprits;	/* bisect.allCulprits */
 	int		 search;	/* DRIVER_SEARCH_* (bisect.search) */
 	double		 confidence;	/* bisect.confidence */
 	int		 search_max_boots;	/* bisect.maxBoots, 0: auto */

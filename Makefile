@@ -10,10 +10,11 @@ $(error scripts/deps could not install what perfbisect needs)
 endif
 endif
 
-PKGS = libgit2 libssh2 gsl sqlite3 jansson
+PKGS = libgit2 libssh2 libcrypto gsl sqlite3 jansson
 PKG_MISSING := $(shell $(PKG_CONFIG) --atleast-version=1.5 libgit2 || echo libgit2; \
 	$(PKG_CONFIG) --atleast-version=1.10 libssh2 || echo libssh2; \
 	$(PKG_CONFIG) --atleast-version=2.7 gsl || echo gsl; \
+	$(PKG_CONFIG) --atleast-version=1.1 libcrypto || echo libcrypto; \
 	$(PKG_CONFIG) --exists sqlite3 || echo sqlite3; \
 	$(PKG_CONFIG) --exists jansson || echo jansson)
 ifneq ($(strip $(PKG_MISSING)),)

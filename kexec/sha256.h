@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sha256.h - SHA-256 (FIPS 180-4), to check uploads against the
- * target's sha256sum without depending on a crypto library directly.
+ * sha256.h - SHA-256, to check uploads against the target's sha256sum
+ * and to key the build cache; computed by libcrypto (sha256.c).
  */
 #ifndef PB_SHA256_H
 #define PB_SHA256_H
@@ -14,11 +14,12 @@
 #define SHA256_LEN	32
 #define SHA256_HEXLEN	64
 
+struct evp_md_ctx_st;
+
+/* A digest in progress: sha256_final ends it and frees its context. */
 struct sha256 {
-	uint32_t	 h[8];
+	struct evp_md_ctx_st *ctx;
 	uint64_t	 len;		/* bytes hashed so far */
-	unsigned char	 block[64];
-	size_t		 fill;		/* bytes in block */
 };
 
 void	 sha256_init(struct sha256 *);

@@ -76,5 +76,11 @@ int	 stats_bootstrap_ratio(const double *a, const size_t *ga, size_t na,
 	    double *hi);
 /* Holm's step-down adjustment of n p-values, in place. */
 void	 stats_holm(double *p, size_t n);
+/*
+ * Clopper-Pearson interval at level of a proportion k/n (R's
+ * binom.test(k, n)$conf.int); -1 when n is 0 or k > n.
+ */
+int	 stats_binom_interval(size_t k, size_t n, double level, double *lo,
+	    double *hi);
 
 #endif

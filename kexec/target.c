@@ -64,10 +64,12 @@ target_from_config(struct target **out, struct config *cfg, const char *name,
 		if (rc < 0)
 			return -1;
 		if (kind != NULL && strcmp(kind, "local") != 0 &&
-		    strcmp(kind, "ssh") != 0)
+		    strcmp(kind, "ssh") != 0 && strcmp(kind, "sim") != 0)
 			return error_set(err, "%s: bad value '%s' for "
-			    "'target.%s.kind': expected local or ssh",
+			    "'target.%s.kind': expected local, ssh or sim",
 			    config_path(cfg), kind, name);
+		if (kind != NULL && strcmp(kind, "sim") == 0)
+			return target_sim_new(out, cfg, name, workdir, err);
 	}
 	if (strcmp(name, "local") != 0 && (kind == NULL ||
 	    strcmp(kind, "ssh") == 0)) {

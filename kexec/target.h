@@ -108,4 +108,30 @@ void	 target_free(struct target *);
 int	 target_ssh_new(struct target **out, struct config *,
 	    const char *name, struct error *);
 
+/*
+ * The simulated target [target "NAME"] kind = sim (kexec/target-sim.c):
+ * boots read the level in the build's perfbisect-sim file, the "sim"
+ * benchmark's runs print it with noise.
+ */
+int	 target_sim_new(struct target **out, struct config *,
+	    const char *name, const char *workdir, struct error *);
+/*
+ * The standard deviation of a boot's value (the mean of runs runs)
+ * relative to the level, outliers and drift left out; -1 when t is not a
+ * sim target.
+ */
+int	 target_sim_value_sd(const struct target *t, int runs, double *sd);
+
+/* A sim target's noise model, as configured. */
+struct target_sim_params {
+	const char	*model;		/* "gaussian", "lognormal" */
+	double		 sd;		/* run to run, relative */
+	double		 boot_sd;	/* boot to boot, relative */
+	double		 outliers;	/* share of runs 4 sd slow */
+	double		 drift;		/* relative change per boot */
+};
+
+/* -1 when t is not a sim target. */
+int	 target_sim_params(const struct target *t, struct target_sim_params *);
+
 #endif

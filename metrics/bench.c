@@ -275,6 +275,14 @@ static const struct cat_metric time_metrics[] = {
 	{ NULL, NULL, LOWER, NULL, NULL },
 };
 
+static const struct cat_param sim_params[] = {
+	{ NULL, NULL, NULL, NULL },
+};
+static const struct cat_metric sim_metrics[] = {
+	{ "time", "s", LOWER, NULL, "simulated run time" },
+	{ NULL, NULL, LOWER, NULL, NULL },
+};
+
 static const struct cat_bench bench_catalogue[] = {
 	{ "netperf-udp", "netperf UDP_STREAM over IPv4 loopback",
 	    "netperf -4 -H 127.0.0.1 -p {port} -t UDP_STREAM -l {duration} "
@@ -327,6 +335,10 @@ static const struct cat_bench bench_catalogue[] = {
 	{ "time", "any command under GNU time -v",
 	    "env time -v sh -c {cmd}", STREAM_STDERR, "time", NULL, NULL, NULL,
 	    time_params, time_metrics },
+	/* Only a sim target (kexec/target-sim.c) runs perfbisect-sim. */
+	{ "sim", "the simulated benchmark of a sim target",
+	    "perfbisect-sim", STREAM_STDOUT, "keyvalue", NULL, NULL, NULL,
+	    sim_params, sim_metrics },
 };
 
 static char *

@@ -109,5 +109,6 @@ int	 cmd_check(struct ctx *, int, char **);
 int	 cmd_report(struct ctx *, int, char **);
 int	 cmd_compare(struct ctx *, int, char **);
 int	 cmd_step(struct ctx *, int, char **);
+int	 cmd_simulate(struct ctx *, int, char **);
 
 #endif

@@ -42,6 +42,8 @@ static const struct cmd_entry main_cmds[] = {
 	    "targets" },
 	{ "benchmarks", cmd_benchmarks, "list the benchmark catalogue" },
 	{ "parse", cmd_parse, "parse saved benchmark output" },
+	{ "simulate", cmd_simulate, "bisect synthetic histories many times: "
+	    "how often, at what cost" },
 };
 
 static const char main_usage[] =

@@ -46,7 +46,8 @@ bcache_collect(const char *key, const char *value, void *payload)
 
 	(void)value;
 	if (strncmp(key, "build.", 6) != 0 || strcmp(key, "build.cache") == 0 ||
-	    strcmp(key, "build.timeout") == 0)
+	    strcmp(key, "build.timeout") == 0 ||
+	    strcmp(key, "build.ahead") == 0)
 		return 0;
 	for (i = 0; i < k->n; i++)
 		if (strcmp(k->names[i], key) == 0)

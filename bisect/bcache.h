@@ -5,9 +5,9 @@
  *
  * An entry is keyed by what decides the build's result: the tree id of
  * the commit (two commits with the same tree share it), every build.*
- * setting but build.cache and build.timeout (the command, the image path,
- * the artifacts), and the contents of the base config file
- * (build.config).  The toolchain is not part of the key: clear the cache
+ * setting but build.cache, build.timeout and build.ahead (the command,
+ * the image path, the artifacts), and the contents of the base config
+ * file (build.config).  The toolchain is not part of the key: clear the cache
  * when it changes.
  *
  * An entry is a directory CACHE/KEY holding "entry" (status, reason,

@@ -86,6 +86,8 @@ struct report {
 	size_t		 nbuilds;
 	struct event_rec *installs;	/* "COMMIT MS" */
 	size_t		 ninstalls;
+	struct event_rec *aheads;	/* "COMMIT STATUS MS WAITED_MS" */
+	size_t		 naheads;
 };
 
 /* The values of the successful boots of commit in role. */
@@ -137,6 +139,9 @@ report_release(struct report *rp)
 		build_rec_release(&rp->builds[i]);
 	for (i = 0; i < rp->ninstalls; i++)
 		event_rec_release(&rp->installs[i]);
+	for (i = 0; i < rp->naheads; i++)
+		event_rec_release(&rp->aheads[i]);
+	free(rp->aheads);
 	for (i = 0; i < REPORT_NMACHINE; i++)
 		free(rp->machine[i]);
 	free(rp->steps);
@@ -226,6 +231,8 @@ report_load(struct report *rp, struct error *err)
 	    state_verdicts(rp->st, &rp->steps, &rp->nsteps, err) < 0 ||
 	    state_builds(rp->st, &rp->builds, &rp->nbuilds, err) < 0 ||
 	    state_events(rp->st, "install", &rp->installs, &rp->ninstalls,
+	    err) < 0 ||
+	    state_events(rp->st, "build-ahead", &rp->aheads, &rp->naheads,
 	    err) < 0)
 		return -1;
 	return 0;
@@ -259,6 +266,45 @@ report_build_timing(const struct report *rp, const char *commit,
 		    strncmp(rp->installs[i].message, commit, len) == 0)) &&
 		    sscanf(rp->installs[i].message + len, "%lld", &ms) == 1)
 			t->install += ms;
+	}
+}
+
+/* What building ahead (ahead.h) did, from its "build-ahead" events. */
+struct ahead_sum {
+	int	 builds;	/* that ended, ok or failed: in the cache */
+	int	 used;		/* of those, commits the bisection then needed */
+	int	 stopped;	/* no longer wanted, or interrupted */
+	int64_t	 build_ms;	/* time spent building ahead */
+	int64_t	 waited_ms;	/* the bisection waited for a build ahead */
+	int64_t	 saved_ms;	/* build time of the used ones, less waits */
+};
+
+static void
+report_ahead(const struct report *rp, struct ahead_sum *s)
+{
+	char commit[GIT_OID_HEXSZ + 1], status[16];
+	long long ms, waited;
+	size_t i, j;
+	int used;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < rp->naheads; i++) {
+		if (sscanf(rp->aheads[i].message, "%40s %15s %lld %lld", commit,
+		    status, &ms, &waited) != 4)
+			continue;
+		s->build_ms += ms;
+		if (strcmp(status, "ok") != 0 && strcmp(status, "failed") != 0) {
+			s->stopped++;
+			continue;
+		}
+		s->builds++;
+		for (j = 0, used = 0; j < rp->nbuilds && !used; j++)
+			used = strcmp(rp->builds[j].commit, commit) == 0;
+		if (!used)
+			continue;
+		s->used++;
+		s->waited_ms += waited;
+		s->saved_ms += ms - waited;
 	}
 }
 
@@ -638,6 +684,22 @@ report_json_step(struct report *rp, const struct verdict_rec *v,
 }
 
 static json_t *
+report_json_ahead(const struct report *rp)
+{
+	struct ahead_sum s;
+	json_t *o = json_object();
+
+	report_ahead(rp, &s);
+	json_object_set_new(o, "builds", json_integer(s.builds));
+	json_object_set_new(o, "used", json_integer(s.used));
+	json_object_set_new(o, "stopped", json_integer(s.stopped));
+	json_object_set_new(o, "build_ms", json_integer(s.build_ms));
+	json_object_set_new(o, "waited_ms", json_integer(s.waited_ms));
+	json_object_set_new(o, "saved_ms", json_integer(s.saved_ms));
+	return o;
+}
+
+static json_t *
 report_json_machine(const struct report *rp)
 {
 	json_t *o = json_object();
@@ -747,6 +809,7 @@ report_json(struct report *rp, struct error *err)
 	steps = NULL;
 	report_build_timing(rp, NULL, &total);
 	json_object_set_new(root, "timings", report_json_timing(&total));
+	json_object_set_new(root, "build_ahead", report_json_ahead(rp));
 	o = json_object();
 	json_object_set_new(o, "dir", json_string(state_dir(rp->st)));
 	text = xasprintf("%s/runs", state_dir(rp->st));
@@ -1055,6 +1118,7 @@ report_text(struct report *rp, struct error *err)
 {
 	struct reproduce_result rr;
 	struct confirm_result cr;
+	struct ahead_sum ahead;
 	size_t np, nc;
 	int rc;
 
@@ -1114,8 +1178,15 @@ report_text(struct report *rp, struct error *err)
 	report_heading(rp, "machine:");
 	report_text_machine(rp);
 	fputc('\n', rp->out);
-	fprintf(rp->out, "raw outputs: %s/runs\nbuild logs:  %s/builds\n\n",
+	fprintf(rp->out, "raw outputs: %s/runs\nbuild logs:  %s/builds\n",
 	    state_dir(rp->st), state_dir(rp->st));
+	report_ahead(rp, &ahead);
+	if (ahead.builds + ahead.stopped > 0)
+		fprintf(rp->out, "built ahead: %d kernels beside the "
+		    "measurement, %d of them then tested, %.0f s of building "
+		    "saved (%d builds stopped)\n", ahead.builds, ahead.used,
+		    ahead.saved_ms / 1000.0, ahead.stopped);
+	fputc('\n', rp->out);
 	report_heading(rp, "reproduce:");
 	report_text_reproduce(rp);
 	return 0;

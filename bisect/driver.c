@@ -20,6 +20,7 @@
 
 #include <git2.h>
 
+#include "bisect/ahead.h"
 #include "bisect/bcache.h"
 #include "bisect/cmd.h"
 #include "bisect/config.h"
@@ -84,6 +85,7 @@ struct driver {
 	int		 step;		/* the next classic step's number */
 	int		 round;		/* 0: the search; N: N-th remainder */
 	struct bcache_slot *cache;	/* the key being built, locked */
+	struct ahead	*ahead;		/* builds beside the measurement */
 };
 
 static void
@@ -267,6 +269,9 @@ driver_settings_load(struct driver_settings *s, struct config *cfg,
 		s->modules = NULL;
 	if (s->release_command && s->release_command[0] == '\0')
 		s->release_command = NULL;
+	s->build_ahead = -1;
+	if (config_get_bool(cfg, "build.ahead", &s->build_ahead, err) < 0)
+		return -1;
 	if (settings_int(cfg, "stats.warmup", 0, 1000, &s->warmup,
 	    err) < 0)
 		return -1;
@@ -458,6 +463,107 @@ driver_cache_put(struct driver *d, const struct build_rec *b,
 	return rc;
 }
 
+/* ahead.h: a build ahead told of itself. */
+static void
+driver_ahead_event(void *ctx, const char *kv, const char *msg)
+{
+	struct driver *d = ctx;
+
+	driver_kv(d, "%s", kv);
+	driver_event(d, "%s", msg);
+}
+
+/*
+ * Build ahead (ahead.h) when build.ahead says so, by default on unless
+ * the target is local (a build beside a local benchmark disturbs it),
+ * and only into a build cache: that is where the driver finds it.
+ */
+static int
+driver_ahead_setup(struct driver *d, struct error *err)
+{
+	struct ahead_params p;
+	const char *cache = NULL;
+	int local = strcmp(d->tgt->ops->kind, "local") == 0;
+
+	if (d->s.build_ahead == 0 || (d->s.build_ahead < 0 && local))
+		return 0;
+	if (config_get_string(d->cfg, "build.cache", &cache, err) < 0)
+		return -1;
+	if (cache == NULL || cache[0] == '\0')
+		return 0;
+	memset(&p, 0, sizeof(p));
+	p.repo = d->repo;
+	p.st = d->st;
+	p.cfg = d->cfg;
+	p.command = d->s.build_command;
+	p.timeout_ms = d->s.build_timeout_ms;
+	p.need = local ? BCACHE_NEED_ARTIFACTS : BCACHE_NEED_IMAGE;
+	p.stop = &driver_interrupted;
+	p.event = driver_ahead_event;
+	p.ctx = d;
+	return ahead_new(&d->ahead, &p, err);
+}
+
+/*
+ * Tell the builds ahead what the classic search may test next.  With
+ * marks NULL (the endpoints are being measured): the bad endpoint and
+ * the first midpoint.  Else now is about to be tested: now itself (a
+ * build of it under way goes on), then the midpoint of each half its
+ * verdict may leave, the half with more candidates (the likelier verdict
+ * when the culprit is anywhere in the range) first.
+ */
+static void
+driver_ahead_next(struct driver *d, enum mark *marks, uint32_t bad,
+    uint32_t now)
+{
+	struct bisect_result br;
+	char hex[3][GIT_OID_HEXSZ + 1];
+	const char *want[3], *t;
+	uint32_t left[3] = { 0, 0, 0 };
+	enum mark *none = NULL, old = MARK_NONE;
+	size_t n = 0;
+	int flags = d->s.first_parent ? BISECT_FIRST_PARENT : 0, v;
+
+	if (d->ahead == NULL)
+		return;
+	if (marks == NULL) {
+		snprintf(hex[n++], sizeof(hex[0]), "%s", d->bad);
+		if (d->s.search != DRIVER_SEARCH_CLASSIC)
+			goto out;
+		marks = none = xcalloc(d->g.n, sizeof(*none));
+		now = bad = d->g.n - 1;
+	} else {
+		git_oid_tostr(hex[n++], sizeof(hex[0]), &d->oids[now]);
+		old = marks[now];
+	}
+	for (v = 0; v < 2; v++) {
+		if (none == NULL)
+			marks[now] = v ? MARK_BAD : MARK_GOOD;
+		memset(&br, 0, sizeof(br));
+		if (bisect_next(&d->g, marks, v && none == NULL ? now : bad,
+		    flags, &br) == 0 && br.kind == BISECT_NEXT) {
+			left[n] = br.remaining;
+			git_oid_tostr(hex[n++], sizeof(hex[0]),
+			    &d->oids[br.commit]);
+		}
+		bisect_result_release(&br);
+		if (none)
+			break;
+	}
+	if (none == NULL)
+		marks[now] = old;
+	free(none);
+out:
+	for (v = 0; v < (int)n; v++)
+		want[v] = hex[v];
+	if (n == 3 && left[2] > left[1]) {
+		t = want[1];
+		want[1] = want[2];
+		want[2] = t;
+	}
+	ahead_want(d->ahead, want, n);
+}
+
 /* Remember rel (NULL: none) as the kernel release of hex's build. */
 static void
 driver_release_set(struct driver *d, const char *hex, const char *rel)
@@ -584,6 +690,9 @@ driver_prepare(struct driver *d, const char *hex, struct error *err)
 		if (repo_checkout(d->repo, d->worktree, d->index, &id,
 		    err) < 0)
 			return -1;
+		/* Being built ahead: wait for it, then find it cached. */
+		if (d->ahead && ahead_claim(d->ahead, hex))
+			return DRIVER_STOPPED;
 		if ((rc = driver_cache_get(d, hex, err)) == DRIVER_CACHED)
 			goto install;
 		if (rc != 0)
@@ -894,6 +1003,8 @@ driver_do_boot(struct driver *d, const char *hex, const char *role, int seq,
 	rc = driver_prepare(d, hex, err);
 	if (rc != 0)
 		return rc;
+	if (d->ahead)	/* the target is about to be busy: build beside it */
+		ahead_poll(d->ahead);
 	if (!existing) {
 		b->commit = xstrdup(hex);
 		b->role = xstrdup(role);
@@ -954,6 +1065,8 @@ driver_do_boot(struct driver *d, const char *hex, const char *role, int seq,
 			rc = DRIVER_STOPPED;
 			break;
 		}
+		if (d->ahead)
+			ahead_poll(d->ahead);
 		driver_progress(d, "%s %s boot %d: run %d of %d",
 		    role, short_id(hex), seq, next, d->warmup + d->runs);
 		rc = driver_run(d, hex, b, next, next <= d->warmup, &ok, &v,
@@ -1137,6 +1250,7 @@ driver_endpoints(struct driver *d, struct reproduce_result *res,
 			    res->reason);
 		return 0;
 	}
+	driver_ahead_next(d, NULL, 0, 0);
 	for (k = 1;; k++) {
 		first = k % 2 ? d->good : d->bad;
 		second = k % 2 ? d->bad : d->good;
@@ -1581,6 +1695,8 @@ driver_setup(struct driver *d, struct error *err)
 	 */
 	d->vp.step_alpha = d->s.alpha / (bisect_estimate_steps(d->g.n) + 1);
 	d->vp.step_beta = d->s.beta / (bisect_estimate_steps(d->g.n) + 1);
+	if (driver_ahead_setup(d, err) < 0)
+		goto out;
 	rc = 0;
 out:
 	free(goodids);
@@ -1596,6 +1712,7 @@ out:
 static void
 driver_release(struct driver *d)
 {
+	ahead_free(d->ahead);	/* a build under way is not cached */
 	driver_cache_done(d);
 	if (d->tgt)
 		target_free(d->tgt);
@@ -1747,6 +1864,7 @@ driver_bisect(struct driver *d, struct driver_end *end, struct error *err)
 			break;
 		memset(&v, 0, sizeof(v));
 		git_oid_tostr(hex, sizeof(hex), &d->oids[br.commit]);
+		driver_ahead_next(d, marks, bad, br.commit);
 		rc = driver_test(d, hex, d->step, br.remaining, &v, err);
 		if (rc != 0) {
 			bisect_result_release(&br);

@@ -29,8 +29,10 @@ struct driver_settings {
 	const char	*initrd;	/* initramfs, relative; NULL: none */
 	const char	*modules;	/* modules tar, relative; NULL: none */
 	const char	*release_command; /* prints the release; NULL: none */
+	int		 build_ahead;	/* build.ahead; -1: unset (on unless local) */
 	int		 warmup;
 	int		 runs;
+	int		 auto_runs;	/* stats.runs = auto */
 	int		 endpoint_boots;
 	int		 endpoint_max_boots;
 	int		 min_boots;

@@ -690,14 +690,17 @@ ssh_kill_group(struct ssh *s, const char *pidfile, struct error *err)
 	/*
 	 * The command may not have started yet: the ".x" file tells it not
 	 * to (it writes its pid, then looks for ".x"; we make ".x", then
-	 * look for the pid, so one of us sees the other).
+	 * look for the pid, so one of us sees the other).  The group may
+	 * not exist yet (setsid has not run): the pid itself then goes,
+	 * before it starts anything.
 	 */
 	buf_addf(&cmd, ": >%s.x; p=$(cat %s 2>/dev/null); "
 	    "[ -n \"$p\" ] || exit 0; rm -f %s.x; "
-	    "kill -TERM -$p 2>/dev/null; i=0; "
-	    "while kill -0 -$p 2>/dev/null && [ $i -lt %d ]; do "
-	    "sleep 0.1; i=$((i+1)); done; "
-	    "kill -KILL -$p 2>/dev/null; rm -f %s; exit 0",
+	    "kill -TERM -$p 2>/dev/null; kill -TERM $p 2>/dev/null; i=0; "
+	    "while { kill -0 -$p || kill -0 $p; } 2>/dev/null && "
+	    "[ $i -lt %d ]; do sleep 0.1; i=$((i+1)); done; "
+	    "kill -KILL -$p 2>/dev/null; kill -KILL $p 2>/dev/null; "
+	    "rm -f %s; exit 0",
 	    q.s, q.s, q.s, SSH_KILL_GRACE_MS / 100, q.s);
 	run_result_init(&r);
 	rc = ssh_exec_raw(s, cmd.s, NULL, 0, SSH_KILL_GRACE_MS + 10000, NULL,
@@ -738,12 +741,28 @@ ssh_exec_raw(struct ssh *s, const char *cmd, const char *stdin_data,
 	deadline = timeout_ms > 0 ? start + timeout_ms : INT64_MAX;
 
 	if (pidfile != NULL) {
+		/*
+		 * The command gets a process group of its own (setsid), whose
+		 * id lands in the pidfile.  The login shell's group is not
+		 * one: dropbear runs every channel of a connection in the
+		 * connection's group, so killing that would kill the server.
+		 * Without setsid, the shell's pid, which OpenSSH makes a
+		 * session leader.  Background commands of sh read /dev/null,
+		 * hence fd 3 for the input.
+		 */
 		buf_add_shquoted(&qpid, pidfile);
-		buf_addf(&wrapped, "echo $$ >%s; if [ -e %s.x ]; then "
-		    "rm -f %s %s.x; exit 124; fi; sh -c ", qpid.s, qpid.s,
-		    qpid.s, qpid.s);
+		buf_adds(&wrapped, "if command -v setsid >/dev/null 2>&1; then "
+		    "exec 3<&0; setsid sh -c ");
 		buf_add_shquoted(&wrapped, cmd);
-		buf_addf(&wrapped, "; rc=$?; rm -f %s; exit $rc", qpid.s);
+		buf_addf(&wrapped, " <&3 3<&- & p=$!; exec 3<&-; "
+		    "echo $p >%s; if [ -e %s.x ]; then kill -KILL -$p; "
+		    "kill -KILL $p; rm -f %s %s.x; exit 124; fi 2>/dev/null; "
+		    "wait $p; rc=$?; "
+		    "else echo $$ >%s; if [ -e %s.x ]; then "
+		    "rm -f %s %s.x; exit 124; fi; sh -c ", qpid.s, qpid.s,
+		    qpid.s, qpid.s, qpid.s, qpid.s, qpid.s, qpid.s);
+		buf_add_shquoted(&wrapped, cmd);
+		buf_addf(&wrapped, "; rc=$?; fi; rm -f %s; exit $rc", qpid.s);
 	} else {
 		buf_adds(&wrapped, cmd);
 	}

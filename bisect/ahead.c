@@ -191,8 +191,11 @@ ahead_finish(struct ahead *a, int64_t waited)
 	int64_t duration = now_ms() - a->proc.start;
 	char *kv;
 
-	if (a->p.stop && *a->p.stop) {
-		/* It may have died of the driver's own interruption. */
+	if (a->p.stop && *a->p.stop && a->proc.status != 0) {
+		/*
+		 * It may have died of what stops the driver (a hangup
+		 * reaches every group); a build that succeeded is kept.
+		 */
 		ahead_record(a, "stopped", duration, waited);
 		return;
 	}
@@ -358,6 +361,8 @@ ahead_free(struct ahead *a)
 
 	if (a == NULL)
 		return;
+	if (a->cur[0] && proc_poll(&a->proc))
+		ahead_finish(a, 0);	/* it ended: never lose a build */
 	ahead_stop(a);
 	for (i = 0; i < a->ntried; i++)
 		free(a->tried[i]);

@@ -16,6 +16,7 @@
  *
  * A build that is no longer wanted, or still running when the driver
  * stops, is stopped and not cached: nothing half-built is ever used.
+ * One that ended is always kept.
  *
  * Every build ahead that ends is recorded as a "build-ahead" event
  * "COMMIT STATUS DURATION_MS WAITED_MS" (STATUS ok, failed, timeout or

@@ -302,10 +302,12 @@ sim_config(struct ctx *ctx, const struct sim_opts *o, long long seed,
 	 * The level file is the sim target's kernel image.  With a build
 	 * cache the two trees of the history are built once each and then
 	 * restored, as a cache saves a kernel's rebuilds, and a build costs
-	 * no process.
+	 * no process.  Building ahead would gain nothing but processes.
 	 */
 	if (rc == 0)
 		rc = config_override(cfg, "build.image=" SIM_LEVEL_FILE, err);
+	if (rc == 0)
+		rc = config_override(cfg, "build.ahead=false", err);
 	if (rc == 0 && cache) {
 		buf_addf(&b, "build.cache=%s", cache);
 		rc = config_override(cfg, b.s, err);

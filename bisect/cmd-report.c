@@ -173,7 +173,7 @@ report_load(struct report *rp, struct error *err)
 	struct bench_set bs;
 	char *path;
 	size_t i;
-	int rc;
+	int rc, runs;
 
 	if (cmd_open_record(&rp->repo, &rp->st, err) < 0)
 		return -1;
@@ -226,8 +226,16 @@ report_load(struct report *rp, struct error *err)
 		return -1;
 	snprintf(rp->first, sizeof(rp->first), "%.*s", GIT_OID_HEXSZ,
 	    rp->good);
-	if (report_values(rp, rp->first, "good", &rp->goodv, err) < 0 ||
-	    report_values(rp, rp->bad, "bad", &rp->badv, err) < 0 ||
+	/* stats.runs = auto: the endpoints as the steps were judged. */
+	if (state_meta_get(rp->st, "runs.auto", &path, err) < 0)
+		return -1;
+	runs = path ? atoi(path) : 0;
+	free(path);
+	if (samples_boot_values(rp->st, rp->first, "good", runs,
+	    s.unit_median, s.outlier_mads, &rp->goodv.v, &rp->goodv.n,
+	    err) < 0 ||
+	    samples_boot_values(rp->st, rp->bad, "bad", runs, s.unit_median,
+	    s.outlier_mads, &rp->badv.v, &rp->badv.n, err) < 0 ||
 	    state_verdicts(rp->st, &rp->steps, &rp->nsteps, err) < 0 ||
 	    state_builds(rp->st, &rp->builds, &rp->nbuilds, err) < 0 ||
 	    state_events(rp->st, "install", &rp->installs, &rp->ninstalls,

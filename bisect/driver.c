@@ -216,7 +216,7 @@ int
 driver_settings_load(struct driver_settings *s, struct config *cfg,
     struct error *err)
 {
-	const char *unit = NULL;
+	const char *unit = NULL, *runs = NULL;
 
 	memset(s, 0, sizeof(*s));
 	s->build_timeout_ms = 2LL * 3600 * 1000;
@@ -275,7 +275,12 @@ driver_settings_load(struct driver_settings *s, struct config *cfg,
 	if (settings_int(cfg, "stats.warmup", 0, 1000, &s->warmup,
 	    err) < 0)
 		return -1;
-	if (settings_int(cfg, "stats.runs", 1, 10000, &s->runs,
+	/* auto: the endpoints get stats.runs' default, then see below. */
+	if (config_get_string(cfg, "stats.runs", &runs, err) < 0)
+		return -1;
+	if (runs && strcmp(runs, "auto") == 0)
+		s->auto_runs = 1;
+	else if (settings_int(cfg, "stats.runs", 1, 10000, &s->runs,
 	    err) < 0)
 		return -1;
 	if (settings_int(cfg, "stats.endpointBoots", 2, 10000, &s->endpoint_boots,
@@ -1356,7 +1361,72 @@ driver_endpoint_runs(struct driver *d, const char *role, double **v,
  * the runs per boot that would serve best, and what the bisection will
  * cost: boots per step and the total time.
  */
-static void
+/*
+ * From now on measure runs per boot.  With fewer than the endpoints had,
+ * their boots are compared on their first runs runs, so that a step's
+ * boot and an endpoint's boot average the same number of runs.
+ */
+static int
+driver_use_runs(struct driver *d, int runs, struct error *err)
+{
+	if (runs < d->runs) {
+		d->ngood = d->nbad = 0;
+		if (samples_boot_values(d->st, d->good, "good", runs,
+		    d->s.unit_median, d->s.outlier_mads, &d->goodv, &d->ngood,
+		    err) < 0 || samples_boot_values(d->st, d->bad, "bad", runs,
+		    d->s.unit_median, d->s.outlier_mads, &d->badv, &d->nbad,
+		    err) < 0)
+			return -1;
+		d->goodalloc = d->ngood;
+		d->badalloc = d->nbad;
+	}
+	d->runs = runs;
+	return 0;
+}
+
+/*
+ * stats.runs = auto: the runs per boot chosen once the endpoints were
+ * measured (best, from their noise), recorded as meta "runs.auto" so a
+ * resumed bisection and "perfbisect step" keep them; with best 0 and
+ * nothing recorded, nothing changes.
+ */
+static int
+driver_auto_runs(struct driver *d, int best, struct error *err)
+{
+	char *rec = NULL, t[16];
+	int runs = best, first = d->runs;
+
+	if (state_meta_get(d->st, "runs.auto", &rec, err) < 0)
+		return -1;
+	if (rec) {
+		runs = atoi(rec);
+		free(rec);
+	} else if (best > 0 && d->s.auto_runs) {
+		snprintf(t, sizeof(t), "%d", best);
+		if (state_meta_set(d->st, "runs.auto", t, err) < 0)
+			return -1;
+	} else
+		return 0;
+	if (runs < 1)
+		return error_set(err, "bad runs.auto in the record");
+	if (driver_use_runs(d, runs, err) < 0)
+		return -1;
+	if (best > 0) {
+		driver_kv(d, "event=runs runs_per_boot=%d endpoint_runs=%d",
+		    runs, first);
+		driver_event(d, "runs: %d per boot from now on (stats.runs = "
+		    "auto)%s", runs, runs < first ? "; the endpoints' boots "
+		    "are compared on their first runs" : "");
+	}
+	return 0;
+}
+
+/*
+ * The noise of the endpoints, within and between boots, and what the
+ * bisection will cost; returns the runs per boot that would serve best
+ * (0 when the noise could not be split).
+ */
+static int
 driver_noise(struct driver *d, const struct reproduce_result *res)
 {
 	struct error err = ERROR_INIT;
@@ -1365,7 +1435,7 @@ driver_noise(struct driver *d, const struct reproduce_result *res)
 	double secs, per_boot;
 	size_t *grp = NULL, n = 0, boots = 0, half;
 	unsigned steps;
-	int have, best;
+	int have, best = 0;
 
 	if (driver_endpoint_runs(d, "good", &v, &grp, &n, &boot_ms, &run_ms,
 	    &boots, &err) < 0)
@@ -1387,9 +1457,10 @@ driver_noise(struct driver *d, const struct reproduce_result *res)
 		driver_kv(d, "event=noise runs_per_boot=%d", best);
 		driver_event(d, "noise: cv %.2f%% of a run, within boots "
 		    "%.2f%%, between boots %.2f%%; %d run%s per boot would "
-		    "serve best (now %d)", 50 * (ng.cv_total + nb.cv_total),
+		    "serve best (now %d%s)", 50 * (ng.cv_total + nb.cv_total),
 		    100 * sqrt(rel.within_var), 100 * sqrt(rel.between_var),
-		    best, best == 1 ? "" : "s", d->runs);
+		    best, best == 1 ? "" : "s", d->runs, d->s.auto_runs ? "" :
+		    "; stats.runs = auto would use it");
 	}
 	sd = sqrt((res->good.sd * res->good.sd + res->bad.sd * res->bad.sd) /
 	    2);
@@ -1415,6 +1486,7 @@ out:
 	error_clear(&err);
 	free(v);
 	free(grp);
+	return best;
 }
 
 /*
@@ -2448,7 +2520,8 @@ driver_step(struct repo *repo, struct state *st, struct config *cfg,
 	buf_init(&d.why);
 	buf_init(&d.kv);
 	if (driver_setup(&d, &err) < 0 ||
-	    driver_endpoint_values(&d, 0, &err) < 0)
+	    driver_endpoint_values(&d, 0, &err) < 0 ||
+	    driver_auto_runs(&d, 0, &err) < 0)
 		goto out;
 	if (d.ngood < 2 || d.nbad < 2) {
 		error_set(&err, "the bisection in '%s' has no endpoint "
@@ -2539,8 +2612,9 @@ driver_main(struct repo *repo, struct state *st, struct config *cfg,
 	    "not-reproduced", d.ngood, d.nbad, res.effect, res.effect_lo,
 	    res.effect_hi, res.p_welch, res.p_mw);
 	driver_event(&d, "endpoints: %s", res.reason);
-	if (res.outcome != REPRO_NO)
-		driver_noise(&d, &res);
+	if (res.outcome != REPRO_NO &&
+	    driver_auto_runs(&d, driver_noise(&d, &res), &err) < 0)
+		goto out;
 	if (res.outcome == REPRO_NO) {
 		if (driver_finish(&d, "not-reproduced", NULL, NULL, &err) < 0)
 			goto out;

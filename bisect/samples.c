@@ -9,6 +9,7 @@
 
 #include "bisect/samples.h"
 #include "bisect/state.h"
+#include "stats/verdict.h"
 
 #define SAMPLES_IMPORTED "imported from "
 
@@ -176,4 +177,56 @@ samples_imported(const struct boot_rec *b)
 {
 	return b->reason != NULL && strncmp(b->reason, SAMPLES_IMPORTED,
 	    strlen(SAMPLES_IMPORTED)) == 0;
+}
+
+/* The value of boot b from its first maxruns measured runs. */
+static int
+samples_boot_value(struct state *st, const struct boot_rec *b, int maxruns,
+    int median, double mads, double *value, struct error *err)
+{
+	struct run_rec *r = NULL;
+	double *x;
+	size_t nr = 0, nx = 0, i;
+
+	if (maxruns <= 0 || samples_imported(b)) {
+		*value = b->value;
+		return 0;
+	}
+	if (state_runs(st, b->id, &r, &nr, err) < 0)
+		return -1;
+	x = xcalloc(nr ? nr : 1, sizeof(*x));
+	for (i = 0; i < nr; i++) {
+		if (!r[i].warmup && r[i].ok && nx < (size_t)maxruns)
+			x[nx++] = r[i].value;
+		run_rec_release(&r[i]);
+	}
+	free(r);
+	*value = nx ? verdict_boot_value(x, nx, median ? UNIT_MEDIAN :
+	    UNIT_MEAN, mads, NULL) : b->value;
+	free(x);
+	return 0;
+}
+
+int
+samples_boot_values(struct state *st, const char *commit, const char *role,
+    int maxruns, int median, double mads, double **v, size_t *n,
+    struct error *err)
+{
+	struct boot_rec *b = NULL;
+	size_t nb = 0, alloc = *n, i;
+	double x;
+	int rc = 0;
+
+	if (state_boots(st, commit, role, &b, &nb, err) < 0)
+		return -1;
+	for (i = 0; i < nb; i++) {
+		if (rc == 0 && b[i].has_value && b[i].outcome &&
+		    strcmp(b[i].outcome, "ok") == 0 &&
+		    (rc = samples_boot_value(st, &b[i], maxruns, median, mads,
+		    &x, err)) == 0)
+			samples_push(v, NULL, n, &alloc, x, 0);
+		boot_rec_release(&b[i]);
+	}
+	free(b);
+	return rc;
 }

@@ -47,4 +47,16 @@ int	 samples_import(struct state *, const char *role, const char *commit,
 /* Was this boot imported from a sample file? */
 int	 samples_imported(const struct boot_rec *);
 
+/*
+ * Append to *v (*n values, grown as needed) the value of every successful
+ * boot of commit (NULL: any) in role, recomputed from its first maxruns
+ * measured runs (warm-up and failed runs left out) as the mean, or the
+ * median when median is set; maxruns 0, and imported boots, give the
+ * value recorded.  This is how the endpoints are compared with boots of
+ * fewer runs (stats.runs = auto).
+ */
+int	 samples_boot_values(struct state *, const char *commit,
+	    const char *role, int maxruns, int median, double mads,
+	    double **v, size_t *n, struct error *);
+
 #endif

@@ -157,7 +157,7 @@ tcase "endpoints: noise within and between boots, cost estimate" '
 	cd noise &&
 	$PB -c stats.runs=3 -c stats.warmup=0 -c stats.endpointBoots=4 -c stats.confirmBoots=3 \
 		run --good v1 --bad v2 --metric synth:time >"$TRASH/noise.out" 2>"$TRASH/noise.err" &&
-	grep -q "^noise: cv [0-9.]*% of a run, within boots [0-9.]*%, between boots [0-9.]*%; [0-9]* runs\{0,1\} per boot would serve best (now 3)" "$TRASH/noise.err" &&
+	grep -q "^noise: cv [0-9.]*% of a run, within boots [0-9.]*%, between boots [0-9.]*%; [0-9]* runs\{0,1\} per boot would serve best (now 3; stats.runs = auto would use it)" "$TRASH/noise.err" &&
 	grep -q "^estimate: the step is [0-9.]* boot standard deviations; about [0-9.]* boots per step" "$TRASH/noise.err"
 '
 
@@ -194,4 +194,33 @@ tcase "target.local.runTimeout bounds each run" '
 	test $(($(date +%s) - start)) -lt 25 &&
 	grep -q "run [0-9a-f]* boot 1 run 1 failed: timed out after 1 s" "$TRASH/rt.err" &&
 	grep -q "cannot measure the good endpoint" "$TRASH/rt.err"
+'
+
+tcase "stats.runs = auto: runs per boot chosen from the endpoints' noise" '
+	sh "$top/tests/gen-history" "$TRASH/auto" 40 "main 23" 0.02 >/dev/null &&
+	cd auto &&
+	db=.git/perfbisect/state.db &&
+	# Boots cost nothing here (no warm-up, no reboot), the noise is all
+	# within boots: one run per boot serves best.
+	$PB -c stats.runs=auto -c stats.warmup=0 -c stats.endpointBoots=6 \
+		-c stats.confirmBoots=4 -c bisect.search=classic \
+		run --good v1 --bad v2 --metric synth:time >"$TRASH/auto.out" 2>"$TRASH/auto.err" &&
+	grep -q "^runs: 1 per boot from now on (stats.runs = auto); the endpoints" "$TRASH/auto.err" &&
+	assert_eq 1 "$(sqlite3 $db "select value from meta where key = '\''runs.auto'\''")" "runs.auto" &&
+	want=$(git log --format="%H %s" v2 | awk "/ main 23\$/ { print \$1 }") &&
+	grep -q "^$want is the first bad commit" "$TRASH/auto.out" &&
+	# the endpoints were measured with 3 runs per boot, the steps with 1
+	assert_eq 3 "$(sqlite3 $db "select max(n) from (select count(*) n from runs join boots on boots.id = runs.boot where role = '\''good'\'' group by boot)")" "runs per endpoint boot" &&
+	assert_eq 1 "$(sqlite3 $db "select max(n) from (select count(*) n from runs join boots on boots.id = runs.boot where role = '\''step'\'' group by boot)")" "runs per step boot" &&
+	# the report judges the endpoints on their first run, as the run did
+	first=$(sqlite3 $db "select runs.value from runs join boots on boots.id = runs.boot where role = '\''good'\'' and runs.seq = 1 order by boots.seq limit 1") &&
+	$PB report --json >r.json &&
+	jq -e --argjson f "$first" ".good.samples[0] == \$f" r.json >/dev/null &&
+	# a bad value is one line and exit 2, with nothing recorded
+	sh "$top/tests/gen-history" "$TRASH/autobad" 10 "main 5" >/dev/null &&
+	cd ../autobad &&
+	expect_exit 2 $PB -c stats.runs=often run --good v1 --bad v2 \
+		--metric synth:time 2>err &&
+	grep -q "stats.runs" err &&
+	test ! -e .git/perfbisect
 '

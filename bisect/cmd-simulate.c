@@ -43,9 +43,10 @@
 #include "stats/stats.h"
 
 static const char simulate_usage[] =
-    "usage: perfbisect simulate [--json] [--commits N] "
-    "[--culprit K | --null]\n"
-    "                           [--effect D] [--noise model] "
+    "usage: perfbisect simulate [--json] [--commits N]\n"
+    "                           [--culprit K | --null | --two-culprits] "
+    "[--effect D]\n"
+    "                           [--noise model] "
     "[--search classic|posterior]\n"
     "                           [--seed S] [--trials T] [-f file]\n";
 
@@ -63,6 +64,7 @@ struct sim_opts {
 	long long	 seed;
 	double		 effect;
 	int		 null;
+	int		 two;		/* two culprits, 60 % and 40 % */
 	int		 json;
 	const char	*noise;		/* a preset, NULL: the configuration's */
 	const char	*search;	/* NULL: the configuration's */
@@ -94,13 +96,25 @@ struct sim_tally {
 	double		 confirm;	/* confirmation boots, summed */
 };
 
+/*
+ * Where a history changes: from c1 on by share1 of the step, from c2
+ * (0: none) on by the whole step.  c1 = 0: a null range.
+ */
+struct sim_truth {
+	long long	 c1;
+	long long	 c2;
+	double		 share1;
+};
+
 /* The synthetic history of the current trial. */
 struct sim_history {
 	char		*dir;
-	long long	 culprit;	/* -1: none made yet, 0: no culprit */
+	int		 made;
+	struct sim_truth t;
 	char		 good[GIT_OID_HEXSZ + 1];
 	char		 bad[GIT_OID_HEXSZ + 1];
-	char		 culprit_hex[GIT_OID_HEXSZ + 1];
+	char		 c1_hex[GIT_OID_HEXSZ + 1];	/* "" when no culprit */
+	char		 c2_hex[GIT_OID_HEXSZ + 1];
 	struct repo	*repo;
 };
 
@@ -113,18 +127,42 @@ sim_mix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-/* Trial k's culprit: --culprit, 0 for --null, else one in 1..N. */
-static long long
-sim_trial_culprit(const struct sim_opts *o, long long k)
+/* A number in [0, 1) from the stream x. */
+static double
+sim_unif(uint64_t *x)
 {
-	uint64_t x = sim_mix(sim_mix((uint64_t)o->seed) ^ (uint64_t)k);
+	*x = sim_mix(*x);
+	return (double)(*x >> 11) * 0x1.0p-53;
+}
 
+/*
+ * Trial k's culprits: --culprit, none for --null, else one in 1..N at
+ * random, or with --two-culprits two, the larger share going to either.
+ */
+static void
+sim_trial_truth(const struct sim_opts *o, long long k, struct sim_truth *t)
+{
+	uint64_t x = sim_mix((uint64_t)o->seed) ^ (uint64_t)k;
+	long long a, b;
+
+	memset(t, 0, sizeof(*t));
+	t->share1 = 1;
 	if (o->null)
-		return 0;
-	if (o->culprit)
-		return o->culprit;
-	return 1 + (long long)((double)(x >> 11) * 0x1.0p-53 *
-	    (double)o->commits);
+		return;
+	if (o->culprit) {
+		t->c1 = o->culprit;
+		return;
+	}
+	t->c1 = 1 + (long long)(sim_unif(&x) * (double)o->commits);
+	if (!o->two)
+		return;
+	do
+		b = 1 + (long long)(sim_unif(&x) * (double)o->commits);
+	while (b == t->c1);
+	a = t->c1 < b ? t->c1 : b;
+	t->c2 = t->c1 < b ? b : t->c1;
+	t->c1 = a;
+	t->share1 = sim_unif(&x) < 0.5 ? 0.6 : 0.4;
 }
 
 /* Trial k's seed of the sim target's random stream. */
@@ -164,6 +202,7 @@ sim_parse(int argc, char **argv, struct sim_opts *o)
 		{ "search", required_argument, NULL, 's' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "trials", required_argument, NULL, 't' },
+		{ "two-culprits", no_argument, NULL, '2' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *why;
@@ -210,6 +249,9 @@ sim_parse(int argc, char **argv, struct sim_opts *o)
 		case '0':
 			o->null = 1;
 			break;
+		case '2':
+			o->two = 1;
+			break;
 		case 's':
 			o->search = optarg;
 			break;
@@ -229,9 +271,14 @@ sim_parse(int argc, char **argv, struct sim_opts *o)
 	}
 	if (optind != argc)
 		return cmd_usage(simulate_usage, 0);
-	if (o->null && (o->culprit || effect_given)) {
+	if (o->null && (o->culprit || effect_given || o->two)) {
 		pb_err("--null has no culprit and no effect; drop --%s",
-		    o->culprit ? "culprit" : "effect");
+		    o->culprit ? "culprit" : o->two ? "two-culprits" :
+		    "effect");
+		return EXIT_USAGE;
+	}
+	if (o->two && o->culprit) {
+		pb_err("--two-culprits draws both culprits; drop --culprit");
 		return EXIT_USAGE;
 	}
 	if (o->culprit > o->commits) {
@@ -412,35 +459,45 @@ sim_tmpdir(struct error *err)
 	return dir;
 }
 
+static int
+sim_truth_equal(const struct sim_truth *a, const struct sim_truth *b)
+{
+	return a->c1 == b->c1 && a->c2 == b->c2 && a->share1 == b->share1;
+}
+
 /*
  * Write the history of a trial: commits 0..n on a line, the level file
- * good before culprit (0: never) and bad from it on.
+ * good before t->c1, changed by t->share1 of the step from it on and by
+ * the whole step from t->c2 on.
  */
 static int
-sim_history_make(struct sim_history *h, long long n, long long culprit,
-    double step, struct error *err)
+sim_history_make(struct sim_history *h, long long n,
+    const struct sim_truth *t, double step, struct error *err)
 {
 	git_repository *git = NULL;
 	git_treebuilder *tb = NULL;
 	git_signature *sig = NULL;
-	git_oid blob[2], tree[2], id, parent;
+	git_oid blob[3], tree[3], id, parent;
 	const git_oid *parents[1];
-	char level[2][64], msg[64], *path;
+	char level[3][64], msg[64], *path;
 	long long i;
 	int k, rc = -1;
 
 	memset(&parent, 0, sizeof(parent));
 	repo_free(h->repo);
 	h->repo = NULL;
-	h->culprit = -1;
+	h->made = 0;
+	h->c1_hex[0] = h->c2_hex[0] = '\0';
 	path = xasprintf("%s/repo.git", h->dir);
 	if (remove_tree(path, err) < 0)
 		goto out;
 	snprintf(level[0], sizeof(level[0]), "%.17g\n", SIM_LEVEL);
-	snprintf(level[1], sizeof(level[1]), "%.17g\n", SIM_LEVEL * (1 + step));
+	snprintf(level[1], sizeof(level[1]), "%.17g\n",
+	    SIM_LEVEL * (1 + t->share1 * step));
+	snprintf(level[2], sizeof(level[2]), "%.17g\n", SIM_LEVEL * (1 + step));
 	if (git_repository_init(&git, path, 1) < 0)
 		goto git_fail;
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 3; k++) {
 		if (git_blob_create_from_buffer(&blob[k], git, level[k],
 		    strlen(level[k])) < 0 ||
 		    git_treebuilder_new(&tb, git, NULL) < 0 ||
@@ -452,9 +509,10 @@ sim_history_make(struct sim_history *h, long long n, long long culprit,
 		tb = NULL;
 	}
 	for (i = 0; i <= n; i++) {
-		k = culprit > 0 && i >= culprit;
+		k = t->c2 > 0 && i >= t->c2 ? 2 : t->c1 > 0 && i >= t->c1;
 		snprintf(msg, sizeof(msg), "sim: commit %lld%s\n", i,
-		    i == 0 ? " (good)" : i == culprit ? " (culprit)" : "");
+		    i == 0 ? " (good)" : i == t->c1 || i == t->c2 ?
+		    " (culprit)" : "");
 		parents[0] = &parent;
 		if (git_signature_new(&sig, "perfbisect simulate",
 		    "simulate@perfbisect.invalid", SIM_TIME + i, 0) < 0 ||
@@ -467,16 +525,16 @@ sim_history_make(struct sim_history *h, long long n, long long culprit,
 		parent = id;
 		if (i == 0)
 			git_oid_tostr(h->good, sizeof(h->good), &id);
-		if (i == culprit)
-			git_oid_tostr(h->culprit_hex, sizeof(h->culprit_hex),
-			    &id);
+		if (i == t->c1)
+			git_oid_tostr(h->c1_hex, sizeof(h->c1_hex), &id);
+		if (i == t->c2)
+			git_oid_tostr(h->c2_hex, sizeof(h->c2_hex), &id);
 	}
 	git_oid_tostr(h->bad, sizeof(h->bad), &id);
-	if (culprit == 0)
-		h->culprit_hex[0] = '\0';
 	if (repo_open(&h->repo, path, err) < 0)
 		goto out;
-	h->culprit = culprit;
+	h->t = *t;
+	h->made = 1;
 	rc = 0;
 	goto out;
 git_fail:
@@ -572,8 +630,8 @@ sim_read(struct state *st, const struct sim_history *h,
 	    state_builds(st, &bd, &nbd, err) < 0)
 		goto out;
 	if (status && strcmp(status, "found") == 0 && culprit)
-		*outcome = strcmp(culprit, h->culprit_hex) == 0 ? SIM_EXACT :
-		    SIM_WRONG;
+		*outcome = strcmp(culprit, h->c1_hex) == 0 ||
+		    strcmp(culprit, h->c2_hex) == 0 ? SIM_EXACT : SIM_WRONG;
 	else if (status && strcmp(status, "not-reproduced") == 0)
 		*outcome = SIM_NOT_REPRODUCED;
 	else if (status && strcmp(status, "inconclusive") == 0)
@@ -614,12 +672,13 @@ sim_trial(struct ctx *ctx, const struct sim_opts *o,
 	struct config *cfg = NULL;
 	struct state *st = NULL;
 	enum sim_outcome outcome;
-	long long culprit = sim_trial_culprit(o, k);
+	struct sim_truth t;
 	char *dir, *cache, *errpath;
 	int rc = -1, code, boots, confirm, builds;
 
-	if (h->culprit != culprit && sim_history_make(h, o->commits, culprit,
-	    su->step, err) < 0)
+	sim_trial_truth(o, k, &t);
+	if ((!h->made || !sim_truth_equal(&h->t, &t)) &&
+	    sim_history_make(h, o->commits, &t, su->step, err) < 0)
 		return -1;
 	dir = xasprintf("%s/record", h->dir);
 	cache = xasprintf("%s/cache", h->dir);
@@ -706,6 +765,10 @@ sim_print_text(const struct sim_opts *o, const struct sim_setup *su,
 	else if (o->culprit)
 		printf("culprit %lld, d = %g (%+.2f %%)", o->culprit, o->effect,
 		    100 * su->step);
+	else if (o->two)
+		printf("two culprits at random (60 %% and 40 %% of the step; "
+		    "either is exact), d = %g (%+.2f %%)", o->effect,
+		    100 * su->step);
 	else
 		printf("culprit at random, d = %g (%+.2f %%)", o->effect,
 		    100 * su->step);
@@ -768,6 +831,7 @@ sim_print_json(const struct sim_opts *o, const struct sim_setup *su,
 		return -1;
 	json_object_set_new(root, "culprit", o->culprit ?
 	    json_integer(o->culprit) : json_null());
+	json_object_set_new(root, "two_culprits", json_boolean(o->two));
 	s = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS |
 	    JSON_REAL_PRECISION(10));
 	json_decref(root);
@@ -800,7 +864,6 @@ cmd_simulate(struct ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	memset(&h, 0, sizeof(h));
-	h.culprit = -1;
 	if ((h.dir = sim_tmpdir(&err)) == NULL) {
 		pb_err("%s", error_msg(&err));
 		error_clear(&err);

@@ -45,7 +45,7 @@ tcase "the same seed prints the same table, another seed another" '
 	grep -q "^builds  *mean " a
 '
 
-tcase "noise models, a fixed culprit, posterior search" '
+tcase "noise models, a fixed culprit, posterior search, two culprits" '
 	for n in lognormal outliers boot drift; do
 		$PB -c stats.endpointBoots=10 simulate --commits 16 --trials 1 \
 			--noise $n --culprit 9 --effect 4 --json >$n.json || return 1
@@ -56,7 +56,10 @@ tcase "noise models, a fixed culprit, posterior search" '
 	jq -e ".noise.drift == 0.0003" drift.json >/dev/null &&
 	$PB -c stats.endpointBoots=10 simulate --commits 32 --trials 2 --effect 4 \
 		--search posterior --json >post.json &&
-	jq -e ".search == \"posterior\" and .outcomes.exact.count == 2" post.json >/dev/null
+	jq -e ".search == \"posterior\" and .outcomes.exact.count == 2" post.json >/dev/null &&
+	$PB -c stats.endpointBoots=10 simulate --commits 32 --trials 3 --effect 4 \
+		--two-culprits --json >two.json &&
+	jq -e ".two_culprits == true and .outcomes.exact.count >= 2" two.json >/dev/null
 '
 
 tcase "settings from -f and -c reach the driver and the target" '
@@ -103,7 +106,8 @@ tcase "interrupted: exit 130, nothing left behind" '
 
 tcase "bad input: one line, exit 2, nothing made" '
 	for args in "--commits 1" "--commits x" "--culprit 0" "--culprit 11 --commits 10" \
-	    "--null --culprit 3" "--null --effect 2" "--effect 0" "--effect -1" \
+	    "--null --culprit 3" "--null --effect 2" "--null --two-culprits" \
+	    "--two-culprits --culprit 2" "--effect 0" "--effect -1" \
 	    "--trials 0" "--noise normal" "--search bisect" "--seed -1" \
 	    "-f nosuch.conf"; do
 		$PB simulate $args >out 2>err &

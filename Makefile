@@ -108,11 +108,14 @@ install: $(PROG)
 	$(INSTALL) -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/perfbisect
 	$(INSTALL) -m 644 man/perfbisect.1 $(DESTDIR)$(MANPREFIX)/man1/perfbisect.1
 	$(INSTALL) -m 644 man/perfbisect.conf.5 $(DESTDIR)$(MANPREFIX)/man5/perfbisect.conf.5
+	$(INSTALL) -d $(DESTDIR)$(PREFIX)/share/perfbisect
+	$(INSTALL) -m 644 man/perfbisect-report.schema.json $(DESTDIR)$(PREFIX)/share/perfbisect/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/perfbisect \
 		$(DESTDIR)$(MANPREFIX)/man1/perfbisect.1 \
-		$(DESTDIR)$(MANPREFIX)/man5/perfbisect.conf.5
+		$(DESTDIR)$(MANPREFIX)/man5/perfbisect.conf.5 \
+		$(DESTDIR)$(PREFIX)/share/perfbisect/perfbisect-report.schema.json
 
 clean:
 	rm -rf $(BUILD) perfbisect

@@ -5,9 +5,11 @@
 # the report; SIGTERM while a build ahead runs: it is stopped, nothing of
 # it is cached, no process of it survives, and resume finishes.  The VM
 # side is tests/sh/batch-vm.sh.
+# (tcase bodies are single-quoted: they expand when they run.)
+# shellcheck source=tests/lib.sh disable=SC1091,SC2016
 . "$(dirname "$0")/../lib.sh"
 
-sh "$top/tests/gen-history" "$TRASH/repo" 40 "main 23" >/dev/null 2>&1
+sh "${top:?}/tests/gen-history" "$TRASH/repo" 40 "main 23" >/dev/null 2>&1
 culprit=$(git -C "$TRASH/repo" log --format='%H %s' v2 |
 	awk '{ h = $1; $1 = ""; if ($0 == " main 23") print h }')
 export culprit
@@ -66,6 +68,8 @@ tcase "build.ahead: the next steps find their kernels built, none built twice" '
 	$PB report --json >r.json &&
 	jq -e ".build_ahead | .used >= 2 and .saved_ms > 0 and .builds >= .used" r.json >/dev/null &&
 	jq .build_ahead r.json &&
+	{ ! python3 -c "import jsonschema" 2>/dev/null ||
+		python3 "$top/tests/schema-check" "$top/man/perfbisect-report.schema.json" r.json; } &&
 	# A step whose kernel was built ahead used it from the cache.
 	for c in $(sed -n "s/.*event=build-ahead commit=\([0-9a-f]*\) status=ok.*/\1/p" err); do
 		if sqlite3 .git/perfbisect/state.db "select commit_id from verdicts" | grep -q "^$c$"; then

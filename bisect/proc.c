@@ -371,7 +371,7 @@ proc_spawn(const char *path, const char *const *argv, int search,
 	struct proc p;
 	size_t max = o->max_output ? o->max_output : 16u << 20;
 	size_t inoff = 0;
-	int64_t exited_at = 0;
+	int64_t exited_at = 0, idle_ms = 1;
 	struct pollfd pfd[3];
 	char tmp[65536];
 	int in, nfd, i, *fd;
@@ -404,6 +404,15 @@ proc_spawn(const char *path, const char *const *argv, int search,
 		if (in >= 0) {
 			pfd[nfd].fd = in;
 			pfd[nfd++].events = POLLOUT;
+		}
+		/*
+		 * With its pipes closed the child is about to exit: look
+		 * again soon (1, 2, 4 ... ms), not a whole poll interval on.
+		 */
+		if (nfd == 0) {
+			wait_ms = idle_ms;
+			if (idle_ms < PROC_POLL_MS)
+				idle_ms *= 2;
 		}
 		if (p.deadline && !p.term_at && p.deadline - now < wait_ms)
 			wait_ms = p.deadline - now;

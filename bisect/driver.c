@@ -352,6 +352,29 @@ driver_settings_load(struct driver_settings *s, struct config *cfg,
 	else if (unit && strcmp(unit, "classic") != 0)
 		return error_set(err, "%s: bad value '%s' for 'bisect.search': "
 		    "expected classic or posterior", config_path(cfg), unit);
+	if (s->search == DRIVER_SEARCH_POSTERIOR) {
+		/*
+		 * The posterior learns the endpoints' levels from every
+		 * commit: the endpoints need only show that the change
+		 * reproduces, looked at after every pair from 10 boots on,
+		 * at an alpha that keeps a false "reproduced" under 1 %
+		 * over those looks (tests/bench/search.c, SIM_POST_END_*).
+		 */
+		s->endpoint_boots = 10;
+		s->endpoint_max_boots = 100;
+		s->alpha = 0.001;
+		if (settings_int(cfg, "stats.endpointBoots", 2, 10000,
+		    &s->endpoint_boots, err) < 0)
+			return -1;
+		if (s->endpoint_max_boots < s->endpoint_boots)
+			s->endpoint_max_boots = s->endpoint_boots;
+		if (settings_int(cfg, "stats.endpointMaxBoots",
+		    s->endpoint_boots, 100000, &s->endpoint_max_boots,
+		    err) < 0 ||
+		    config_get_double(cfg, "stats.alpha", 1e-9, 0.5,
+		    &s->alpha, err) < 0)
+			return -1;
+	}
 	unit = NULL;
 	if (config_get_string(cfg, "stats.unit", &unit, err) < 0)
 		return -1;

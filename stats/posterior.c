@@ -22,10 +22,15 @@
  * position's probability of being good, the bad mean likewise, the scale
  * the pooled within-group spread; under Student-t the means are
  * reweighted by the t weights and the scale comes from the median
- * absolute residual.  A commit's likelihood uses the scale widened by
- * the standard error of the mean it is compared with, and the gaussian
- * one is a t with the pooled degrees of freedom: the uncertainty of the
- * estimates shows in the posterior instead of being ignored.
+ * absolute residual.  A commit's likelihood accounts for the standard
+ * error of the mean it is compared with: the gaussian one widens the
+ * scale by it and is a t with the pooled degrees of freedom, Student-t
+ * integrates the mean over it (the error is shared by all of a commit's
+ * boots): the uncertainty of the estimates shows in the posterior
+ * instead of being ignored.  Student-t is chosen when it fits the
+ * residuals better than the gaussian by POST_HEAVY_LR in
+ * log-likelihood; 5 % of boots 4 sd off are found after a few dozen
+ * boots, gaussian noise keeps the gaussian likelihood.
  *
  * Choice: testing position i asks whether c <= i, which has probability
  * F(i).  One boot's information about it is approximated by the binary
@@ -51,6 +56,7 @@
 #define POST_GAUSS_DF	200	/* beyond: gaussian */
 #define POST_MIN_SCALE	1e-9
 #define POST_SURE	0.9	/* see post_wsure() */
+#define POST_HEAVY_LR	2.0	/* see post_mad() */
 
 struct post_lik {
 	double	 lg;
@@ -70,7 +76,7 @@ posterior_params_default(struct posterior_params *p)
 	p->nu = 4;
 	p->choice = POSTERIOR_INFO;
 	p->cost_boot = 1;
-	p->cost_build = 3;
+	p->cost_build = 10;
 	p->endgame = 0.5;
 	p->cap_mass = 0.95;
 }
@@ -117,6 +123,8 @@ posterior_init(struct posterior *p, uint32_t n,
 	p->p_none = par->none_prior;
 	p->scale = 1;
 	p->heavy = par->model == POSTERIOR_STUDENT;
+	p->tconst = lgamma((par->nu + 1) / 2) - lgamma(par->nu / 2) -
+	    0.5 * log(par->nu * M_PI);
 }
 
 void
@@ -199,14 +207,16 @@ post_select(double *v, size_t n, size_t k)
 
 /*
  * Robust scale: the median absolute residual against the likelier
- * group; *heavy when a residual is beyond POSTERIOR_HEAVY_Z robust
- * standard deviations.
+ * group.  *heavy when Student-t fits the residuals better than the
+ * gaussian by more than POST_HEAVY_LR (log-likelihood, each with its
+ * scale fitted: the gaussian's by maximum likelihood, t's from the
+ * median absolute residual).
  */
 static double
 post_mad(const struct posterior *p, int *heavy)
 {
-	double *r, med, mu, big, max = 0;
-	size_t nr = 0;
+	double *r, med, mu, ss = 0, lg, lt = 0, st, sg;
+	size_t nr = 0, i2;
 	uint32_t i, j;
 
 	*heavy = 0;
@@ -219,16 +229,22 @@ post_mad(const struct posterior *p, int *heavy)
 		mu = post_wgood(p, i) >= 0.5 ? p->mu_good : p->mu_bad;
 		for (j = 0; j < p->c[i].n; j++) {
 			r[nr] = fabs(p->c[i].v[j] - mu);
-			if (r[nr] > max)
-				max = r[nr];
+			ss += r[nr] * r[nr];
 			nr++;
 		}
 	}
 	med = post_select(r, nr, nr / 2);
 	if (nr % 2 == 0)
 		med = (med + post_select(r, nr, nr / 2 - 1)) / 2;
-	big = POSTERIOR_HEAVY_Z * 1.4826 * med;
-	*heavy = nr >= 10 && big > 0 && max > big;
+	if (nr >= 10 && med > 0 && ss > 0) {
+		sg = sqrt(ss / nr);
+		lg = -0.5 * nr * (log(2 * M_PI * sg * sg) + 1);
+		st = med / gsl_cdf_tdist_Pinv(0.75, p->par.nu);
+		for (i2 = 0; i2 < nr; i2++)
+			lt += log1p(r[i2] * r[i2] / (st * st * p->par.nu));
+		lt = nr * (p->tconst - log(st)) - (p->par.nu + 1) / 2 * lt;
+		*heavy = lt > lg + POST_HEAVY_LR;
+	}
 	free(r);
 	return med;
 }
@@ -321,19 +337,50 @@ post_estimate(struct posterior *p, int all)
 	}
 }
 
-/* Log-likelihood of position i's data if its mean were mu. */
+/* Student-t log-likelihood of a commit's boots around mu. */
+static double
+post_tsum(const struct posterior *p, const struct posterior_commit *c,
+    double mu)
+{
+	double s = p->scale, l = 0, x;
+	uint32_t j;
+
+	for (j = 0; j < c->n; j++) {
+		x = c->v[j] - mu;
+		l += log1p(x * x / (s * s * p->par.nu));
+	}
+	return c->n * (p->tconst - log(s)) - (p->par.nu + 1) / 2 * l;
+}
+
+/*
+ * Log-likelihood of position i's data if its mean were mu, known up to
+ * a variance of widen scale^2.  Under Student-t the uncertain mean is
+ * integrated out (Gauss-Hermite): it is shared by all the commit's boots,
+ * so widening every boot's scale instead would let many boots of one
+ * commit outweigh a few of the endpoints'.
+ */
 static double
 post_loglik_at(const struct posterior *p, const struct posterior_commit *c,
     double mu, double widen)
 {
-	double s, l = 0, df;
-	uint32_t j;
+	static const double gx[] = { 0, 0.958572464613819, 2.02018287045609 };
+	static const double gw[] = { 0.945308720482942, 0.393619323152241,
+	    0.0199532420590459 };
+	double s, l = -INFINITY, df, sd;
+	size_t k;
 
 	if (p->heavy) {
-		s = p->scale * sqrt(1 + widen);
-		for (j = 0; j < c->n; j++)
-			l += post_logt(c->v[j] - mu, s, p->par.nu);
-		return l;
+		if (widen <= 0)
+			return post_tsum(p, c, mu);
+		sd = M_SQRT2 * p->scale * sqrt(widen);
+		for (k = 0; k < ARRAY_SIZE(gx); k++) {
+			l = post_lse2(l, log(gw[k]) + post_tsum(p, c,
+			    mu + sd * gx[k]));
+			if (k > 0)
+				l = post_lse2(l, log(gw[k]) + post_tsum(p, c,
+				    mu - sd * gx[k]));
+		}
+		return l - 0.5 * log(M_PI);
 	}
 	df = p->nboots > 3 ? p->nboots - 2 : 1;
 	s = p->scale * sqrt(1.0 / c->n + widen);
@@ -354,7 +401,8 @@ post_lik(const struct posterior *p, uint32_t i, struct post_lik *out)
 	wmid = 0.5 / p->n_good + 0.5 / p->n_bad;
 	for (k = 0; k < POST_NMID; k++) {
 		mu = lo + (k + 0.5) * (hi - lo) / POST_NMID;
-		lm = post_lse2(lm, post_loglik_at(p, c, mu, wmid));
+		lm = post_lse2(lm, post_loglik_at(p, c, mu,
+		    p->heavy ? 0 : wmid));
 	}
 	lm -= log(POST_NMID);
 	out->lnone = post_lse2(post_lse2(log((1 - eta) / 2) + out->lg,

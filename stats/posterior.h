@@ -33,8 +33,9 @@
  * uncertainty of those estimates, so a few endpoint boots do not make the
  * posterior over-confident.  The likelihood is gaussian (on a commit's
  * mean: its boots' n, mean and M2 are sufficient) or, when the data show
- * heavy tails (a boot more than POSTERIOR_HEAVY_Z robust standard
- * deviations from its group), Student-t on every boot.
+ * heavy tails (Student-t fits the residuals from the two means better
+ * than the gaussian does), Student-t on every boot, with the uncertain
+ * mean integrated out.
  *
  * Cost of an update: O(T) where T is the number of positions measured;
  * the posterior is constant between measured positions and is kept as
@@ -47,8 +48,6 @@
 #include <stdint.h>
 
 #include "stats/verdict.h"
-
-#define POSTERIOR_HEAVY_Z	4.0
 
 enum posterior_choice {
 	POSTERIOR_INFO,		/* most expected information per unit cost */
@@ -70,7 +69,13 @@ struct posterior_params {
 	double	 nu;		/* degrees of freedom of Student-t, 4 */
 	enum posterior_choice choice;
 	double	 cost_boot;	/* cost of one boot and its runs, 1 */
-	double	 cost_build;	/* cost of building a commit, 3 */
+	/*
+	 * Cost of building a commit, 10: a kernel build takes about ten
+	 * boots and benchmark runs.  Cheaper builds make the search leave a
+	 * commit after a boot or two, and early verdicts on so little
+	 * evidence send it the wrong way more often than they save.
+	 */
+	double	 cost_build;
 	double	 endgame;	/* alternate culprit/parent above this, 0.5 */
 	double	 cap_mass;	/* mass of the set reported at a cap, 0.95 */
 	int	 max_boots;	/* caps counted by the caller; 0: none */
@@ -116,6 +121,7 @@ struct posterior {
 	double	 end_bad;
 	double	 scale;
 	int	 heavy;		/* Student-t in use */
+	double	 tconst;	/* log density of t_nu at 0, scale 1 */
 	double	 mad;		/* median absolute residual */
 	double	 n_good;	/* effective boots behind mu_good */
 	double	 n_bad;

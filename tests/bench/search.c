@@ -20,8 +20,9 @@
  *              bisect_estimate_steps), undecided commits skipped.  These
  *              are the driver's defaults (driver_settings_load, and the
  *              step share where it loads the graph): keep them equal;
- *   posterior  the same endpoint phase and data, then stats/posterior.c
- *              choosing and stopping.
+ *   posterior  its own endpoint phase (SIM_POST_END_*: the same looks,
+ *              fewer boots), then stats/posterior.c choosing and
+ *              stopping.
  *
  * Counted: boots (endpoints included; classic's confirmation of the
  * culprit is not, it does not change the answer) and builds (a build
@@ -30,7 +31,9 @@
  * the culprit (either culprit with two; "not reproduced" or "no single
  * culprit" on a null range), with Wilson's 95 % interval.
  *
- * usage: bench-search [-q] [-t trials] [-T trials-for-N=16384] [-s seed]
+ * usage: bench-search [-Pqv] [-o scenario] [-s seed] [-t trials]
+ *	[-T trials-for-N=16384]
+ * -P: the posterior only; -v: a line for every trial it got wrong.
  */
 #include <math.h>
 #include <stdint.h>
@@ -53,6 +56,16 @@
 #define SIM_END_MAX	50
 #define SIM_STEP_MIN	2
 #define SIM_STEP_MAX	100
+/*
+ * The posterior's endpoint phase, driver_settings_load's defaults for
+ * bisect.search = posterior: it learns the endpoints' levels from every
+ * commit, so it needs only the evidence that the change reproduces,
+ * looked at after every pair of boots; alpha is lower to keep a false
+ * "reproduced" under 1 % over those looks.
+ */
+#define SIM_POST_END_MIN 10
+#define SIM_POST_END_MAX 100
+#define SIM_POST_END_ALPHA 0.001
 #define SIM_POST_MAX_BOOTS 2000
 #define SIM_POST_MAX_BUILDS 150
 
@@ -208,9 +221,12 @@ sim_boot(struct sim *s, uint32_t i)
 	return v + z * SIM_SD;
 }
 
+#define SIM_ENDS (SIM_END_MAX > SIM_POST_END_MAX ? SIM_END_MAX : \
+    SIM_POST_END_MAX)
+
 struct ends {
-	double	 good[SIM_END_MAX];
-	double	 bad[SIM_END_MAX];
+	double	 good[SIM_ENDS];
+	double	 bad[SIM_ENDS];
 	size_t	 n;
 	enum reproduce_outcome outcome;
 	long	 clock;
@@ -219,14 +235,15 @@ struct ends {
 
 /* The endpoint phase, ABBA, looking at the verdict after every pair. */
 static void
-sim_endpoints(struct sim *s, const struct verdict_params *vp, struct ends *e)
+sim_endpoints(struct sim *s, const struct verdict_params *vp, size_t min,
+    size_t max, struct ends *e)
 {
 	struct reproduce_result rr;
 	size_t k;
 
 	e->n = 0;
 	e->outcome = REPRO_UNDECIDED;
-	for (k = 1; k <= SIM_END_MAX; k++) {
+	for (k = 1; k <= max; k++) {
 		if (k % 2) {
 			e->good[e->n] = sim_boot(s, 0);
 			e->bad[e->n] = sim_boot(s, s->sc->n);
@@ -235,10 +252,10 @@ sim_endpoints(struct sim *s, const struct verdict_params *vp, struct ends *e)
 			e->good[e->n] = sim_boot(s, 0);
 		}
 		e->n++;
-		if (k < SIM_END_MIN)
+		if (k < min)
 			continue;
-		verdict_reproduce(e->good, e->n, e->bad, e->n, vp,
-		    k == SIM_END_MAX, &rr);
+		verdict_reproduce(e->good, e->n, e->bad, e->n, vp, k == max,
+		    &rr);
 		if (rr.outcome != REPRO_UNDECIDED) {
 			e->outcome = rr.outcome;
 			break;
@@ -505,7 +522,7 @@ static const struct scenario scenarios[] = {
 int
 main(int argc, char **argv)
 {
-	struct verdict_params vp;
+	struct verdict_params vp, pvp;
 	struct posterior_params pp;
 	struct tally ty[3];
 	struct graph g;
@@ -516,6 +533,7 @@ main(int argc, char **argv)
 	uint64_t seed = 1;
 	uint32_t gn, par;
 	int trials = 1000, big_trials = 1000, k, m, ch, quiet = 0;
+	int post_only = 0, verbose = 0;
 	int all_claimed = 0, all_claimed_right = 0;
 	const char *only = NULL;
 	static const char *const methods[] = { "naive", "classic",
@@ -523,8 +541,14 @@ main(int argc, char **argv)
 	size_t si;
 	time_t t0 = time(NULL);
 
-	while ((ch = getopt(argc, argv, "qo:s:t:T:")) != -1) {
+	while ((ch = getopt(argc, argv, "Pqo:s:t:T:v")) != -1) {
 		switch (ch) {
+		case 'P':
+			post_only = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
 		case 'q':
 			quiet = 1;
 			break;
@@ -541,7 +565,7 @@ main(int argc, char **argv)
 			big_trials = (int)strtol(optarg, NULL, 10);
 			break;
 		default:
-			fprintf(stderr, "usage: bench-search [-q] [-o scenario] "
+			fprintf(stderr, "usage: bench-search [-Pqv] [-o scenario] "
 			    "[-s seed] [-t trials] [-T trials-for-N=16384]\n");
 			return 2;
 		}
@@ -553,15 +577,20 @@ main(int argc, char **argv)
 	verdict_params_default(&vp);
 	vp.min_effect = 0.01;
 	posterior_params_default(&pp);
+	pvp = vp;
+	pvp.alpha = SIM_POST_END_ALPHA;
 	pp.max_boots = SIM_POST_MAX_BOOTS;
 	pp.max_builds = SIM_POST_MAX_BUILDS;
 	graph_init(&g);
 	if (!quiet) {
 		printf("# search benchmark: boot values 100 + d * 10 from the "
 		    "culprit on, noise sd 10 (10 %%), minEffect 1 %%,\n"
-		    "# endpoints %d to %d boots each, classic steps %d to %d; "
+		    "# endpoints %d to %d boots each (posterior %d to %d, "
+		    "alpha %g), classic steps %d to %d;\n# "
 		    "%d trials per row, %d for N=16384; seed %llu\n",
-		    SIM_END_MIN, SIM_END_MAX, SIM_STEP_MIN, SIM_STEP_MAX,
+		    SIM_END_MIN, SIM_END_MAX, SIM_POST_END_MIN,
+		    SIM_POST_END_MAX, SIM_POST_END_ALPHA, SIM_STEP_MIN,
+		    SIM_STEP_MAX,
 		    trials, big_trials,
 		    (unsigned long long)seed);
 		printf("# right: exact culprit (null: not reproduced); "
@@ -597,20 +626,29 @@ main(int argc, char **argv)
 			sim_start(&s, sc, &t, ts ^ 0x6e61697665);
 			naive(&s, &r);
 			tally_add(&ty[0], sc, &t, &r);
-			/* classic and posterior share the endpoint phase */
-			sim_start(&s, sc, &t, ts ^ 0x656e6473);
-			sim_endpoints(&s, &vp, &e);
-			memset(&r, 0, sizeof(r));
-			classic(&s, &e, &g, &vp, &r);
-			tally_add(&ty[1], sc, &t, &r);
+			if (!post_only) {
+				sim_start(&s, sc, &t, ts ^ 0x656e6473);
+				sim_endpoints(&s, &vp, SIM_END_MIN, SIM_END_MAX,
+				    &e);
+				memset(&r, 0, sizeof(r));
+				classic(&s, &e, &g, &vp, &r);
+				tally_add(&ty[1], sc, &t, &r);
+			}
+			/* the posterior's own, shorter endpoint phase */
 			sim_start(&s, sc, &t, ts ^ 0x706f7374);
-			s.clock = e.clock;
-			s.boots = (int)(2 * e.n);
+			sim_endpoints(&s, &pvp, SIM_POST_END_MIN,
+			    SIM_POST_END_MAX, &e);
 			memset(&r, 0, sizeof(r));
 			posterior(&s, &e, &pp, &r);
 			tally_add(&ty[2], sc, &t, &r);
+			if (verbose && !result_right(sc, &t, &r))
+				printf("# %s trial %d: culprit %u %u, out %d "
+				    "named %u, %d boots, %d builds%s\n",
+				    sc->name, k, t.c1, t.c2, r.out, r.culprit,
+				    r.boots, r.builds,
+				    r.claimed ? ", claimed" : "");
 		}
-		for (m = 0; m < 3; m++) {
+		for (m = post_only ? 2 : 0; m < 3; m++) {
 			tally_print(sc->name, methods[m], &ty[m]);
 			free(ty[m].boots);
 		}

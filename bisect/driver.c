@@ -1051,6 +1051,21 @@ driver_do_boot(struct driver *d, const char *hex, const char *role, int seq,
 		b->release = bi.release ? xstrdup(bi.release) : NULL;
 		b->boot_id = bi.boot_id ? xstrdup(bi.boot_id) : NULL;
 		b->boot_ms = bi.boot_ms;
+		/*
+		 * "boot COMMIT BOOT_MS NOTICE_MS" events: kexec -e to verified,
+		 * and how late the first answer of the machine was noticed.
+		 */
+		if (bi.boot_ms > 0) {
+			char *ev = xasprintf("%s %lld %lld", hex,
+			    (long long)bi.boot_ms, (long long)bi.notice_ms);
+
+			rc = state_event(d->st, "boot", ev, err);
+			free(ev);
+			if (rc < 0) {
+				boot_info_release(&bi);
+				return -1;
+			}
+		}
 		if (bi.outcome != BOOT_NONE && bi.outcome != BOOT_BOOTED) {
 			static const char *const names[] = {
 				"none", "booted", "fell-back", "no-answer",
@@ -1149,6 +1164,45 @@ driver_do_boot(struct driver *d, const char *hex, const char *role, int seq,
 }
 
 /*
+ * A boot the record left unfinished (the bisection stopped during it)
+ * can go on only if the machine still runs it: same boot_id.  A boot
+ * that never came up, or was rebooted since (a power cycle, another
+ * kexec), is finished as "lost", so that it is made again and none of
+ * its runs are mixed with another boot's.  1 lost, 0 go on, -1 error.
+ */
+static int
+driver_boot_lost(struct driver *d, struct boot_rec *b, struct error *err)
+{
+	struct run_result rr;
+	int rc, lost;
+
+	if (strcmp(d->tgt->ops->kind, "local") == 0)
+		return 0;
+	lost = b->boot_id == NULL;
+	if (!lost) {
+		run_result_init(&rr);
+		rc = d->tgt->ops->run(d->tgt,
+		    "cat /proc/sys/kernel/random/boot_id", 30000, &rr, err);
+		buf_trim(&rr.out);
+		/* Not proven the same boot (even no work directory): lost. */
+		lost = rr.status != 0 || rr.timed_out ||
+		    strcmp(rr.out.s, b->boot_id) != 0;
+		run_result_release(&rr);
+		if (rc != 0)
+			return -1;
+	}
+	if (!lost)
+		return 0;
+	b->outcome = xstrdup("lost");
+	b->reason = xstrdup(b->boot_id == NULL ? "the bisection stopped "
+	    "before the kernel came up" : "the machine rebooted before the "
+	    "runs were done");
+	driver_event(d, "%s %s boot %d: %s; booting again", b->role,
+	    short_id(b->commit), b->seq, b->reason);
+	return state_boot_finish(d->st, b, err) < 0 ? -1 : 1;
+}
+
+/*
  * The value of the k-th successful boot of hex in role, measuring it if
  * the record does not have it.  DRIVER_UNTESTABLE (with d->why) when the
  * commit cannot be measured.
@@ -1164,12 +1218,21 @@ driver_boot(struct driver *d, const char *hex, const char *role, int k,
 		memset(&b, 0, sizeof(b));
 		if (state_boot_get(d->st, hex, role, seq, &b, &found, err) < 0)
 			return -1;
+		if (found && b.outcome == NULL &&
+		    (rc = driver_boot_lost(d, &b, err)) < 0) {
+			boot_rec_release(&b);
+			return -1;
+		}
 		if (!found || b.outcome == NULL) {
 			rc = driver_do_boot(d, hex, role, seq, &b, found, err);
 			if (rc != 0) {
 				boot_rec_release(&b);
 				return rc;
 			}
+		}
+		if (strcmp(b.outcome, "lost") == 0) {
+			boot_rec_release(&b);
+			continue;
 		}
 		if (strcmp(b.outcome, "ok") == 0 && b.has_value) {
 			if (++good == k) {

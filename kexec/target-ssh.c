@@ -550,8 +550,12 @@ tssh_boot(struct target *t, const struct artifact *a, struct boot_info *bi,
 	memset(bi, 0, sizeof(*bi));
 	run_result_init(&r);
 	if (!p->kexec) {
+		/* No reboot; the boot_id tells a resume whether one happened. */
 		bi->outcome = BOOT_NONE;
-		return 0;
+		if ((rc = tssh_capture(t, "cat /proc/sys/kernel/random/boot_id",
+		    &out, err)) == 0)
+			bi->boot_id = xstrdup(out.s);
+		goto out;
 	}
 	if ((rc = tssh_installed(t, a, err)) != 0)
 		goto out;

@@ -131,6 +131,8 @@ search_row_write(struct search *s, size_t i, int stepno, struct error *err)
 	double p = search_pbad(l, r->pos);
 	int rc;
 
+	/* A sum of probabilities may stray past 0 or 1 by a rounding. */
+	p = p < 0 ? 0 : p > 1 ? 1 : p;
 	memset(&v, 0, sizeof(v));
 	search_hex(s, r->commit, hex);
 	v.step = stepno;

@@ -2,9 +2,10 @@
 # Non-recursive: every directory lists its sources here.
 include config.mk
 
-# make check, demo and bench set up a fresh Debian machine themselves.
-ifneq ($(filter check demo bench,$(MAKECMDGOALS)),)
-DEPS_FAILED := $(shell sh scripts/deps $(if $(filter check demo,$(MAKECMDGOALS)),--vm) >&2 || echo failed)
+# make check, check-kernel, demo and bench set up a fresh Debian machine
+# themselves.
+ifneq ($(filter check check-kernel demo bench,$(MAKECMDGOALS)),)
+DEPS_FAILED := $(shell sh scripts/deps $(if $(filter check-kernel,$(MAKECMDGOALS)),--kernel,$(if $(filter check demo,$(MAKECMDGOALS)),--vm)) >&2 || echo failed)
 ifneq ($(DEPS_FAILED),)
 $(error scripts/deps could not install what perfbisect needs)
 endif
@@ -89,6 +90,12 @@ unit: $(UNIT_BINS)
 check: $(PROG) $(UNIT_BINS) $(HELPER_BIN)
 	BUILD=$(BUILD) PB=$(abspath $(PROG)) sh tests/run $(UNIT_BINS)
 
+# Slow, not part of check: a real kernel from Debian's linux-source built
+# at every step and bisected on the test VM (tests/kernel/check-kernel.sh).
+check-kernel: $(PROG)
+	BUILD=$(BUILD) PB=$(abspath $(PROG)) SHDIR=tests/kernel sh tests/run; \
+	rc=$$?; grep -h '^# check-kernel:' $(BUILD)/tests/log/check-kernel.out; exit $$rc
+
 bench: $(PROG) $(HELPER_BIN) $(BUILD)/tests/bench-search
 	BUILD=$(BUILD) PB=$(abspath $(PROG)) sh tests/bench/run
 
@@ -100,7 +107,8 @@ deps:
 
 lint:
 	mandoc -Tlint -Wwarning man/perfbisect.1 man/perfbisect.conf.5
-	shellcheck -s sh scripts/deps scripts/demo tests/run tests/lib.sh tests/sh/*.sh
+	shellcheck -s sh scripts/deps scripts/demo tests/run tests/lib.sh tests/sh/*.sh \
+		tests/kernel/*.sh
 	sh tests/banned-functions
 
 install: $(PROG)
@@ -120,7 +128,7 @@ uninstall:
 clean:
 	rm -rf $(BUILD) perfbisect
 
-.PHONY: all unit check bench demo deps lint install uninstall clean
+.PHONY: all unit check check-kernel bench demo deps lint install uninstall clean
 
 -include $(DEPS)
 

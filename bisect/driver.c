@@ -2443,9 +2443,11 @@ driver_print_culprit(struct driver *d, const struct culprit *c,
 /*
  * After a search that named no culprit: a commit measured in the range
  * whose mean lies between the ends' (nearest the middle, within the
- * middle 70 % of the change), measured up to stats.confirmBoots boots,
- * and then different from both ends by a reproduced regression: it
- * holds part of the change.  "" when there is none.
+ * middle 70 % of the change), measured boot by boot (at least
+ * stats.confirmBoots, at most stats.endpointMaxBoots) until the
+ * endpoints' test says whether it differs from both ends by a
+ * reproduced regression: then it holds part of the change.  "" when
+ * there is none.
  */
 static int
 driver_between(struct driver *d, char between[GIT_OID_HEXSZ + 1],
@@ -2456,7 +2458,7 @@ driver_between(struct driver *d, char between[GIT_OID_HEXSZ + 1],
 	struct summary g, b, m;
 	size_t nv = 0, n, i;
 	double *x = NULL, val, best;
-	int rc = 0, k;
+	int rc = 0, k, last;
 
 	between[0] = '\0';
 	if (d->ngood < 2 || d->nbad < 2)
@@ -2483,19 +2485,26 @@ driver_between(struct driver *d, char between[GIT_OID_HEXSZ + 1],
 	free(v);
 	if (rc != 0 || between[0] == '\0')
 		return rc;
-	for (k = 1; k <= d->s.confirm_boots && rc == 0; k++)
-		rc = driver_boot(d, between, "step", k, &val, err);
-	if (rc == DRIVER_UNTESTABLE)
-		rc = 0;
-	if (rc == 0 && (rc = driver_values_of(d, between, &x, &n, err)) == 0 &&
-	    (n < 2 ||
-	    verdict_reproduce(d->goodv, d->ngood, x, n, &d->vp, 1, &lo) < 0 ||
-	    lo.outcome != REPRO_YES ||
-	    verdict_reproduce(x, n, d->badv, d->nbad, &d->vp, 1, &hi) < 0 ||
-	    hi.outcome != REPRO_YES))
-		between[0] = '\0';
-	free(x);
-	return rc;
+	last = d->s.endpoint_max_boots > d->s.confirm_boots ?
+	    d->s.endpoint_max_boots : d->s.confirm_boots;
+	for (k = 1; k <= last; k++) {
+		if ((rc = driver_boot(d, between, "step", k, &val, err)) != 0)
+			break;
+		if (k < d->s.confirm_boots && k < last)
+			continue;
+		if ((rc = driver_values_of(d, between, &x, &n, err)) < 0)
+			break;
+		rc = verdict_reproduce(d->goodv, d->ngood, x, n, &d->vp,
+		    k == last, &lo) < 0 || verdict_reproduce(x, n, d->badv,
+		    d->nbad, &d->vp, k == last, &hi) < 0;
+		free(x);
+		if (rc || lo.outcome == REPRO_NO || hi.outcome == REPRO_NO)
+			break;
+		if (lo.outcome == REPRO_YES && hi.outcome == REPRO_YES)
+			return 0;
+	}
+	between[0] = '\0';
+	return rc == DRIVER_UNTESTABLE || rc == 1 ? 0 : rc;
 }
 
 /*

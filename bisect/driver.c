@@ -759,7 +759,11 @@ driver_prepare(struct driver *d, const char *hex, struct error *err)
 			proc_result_release(&pr);
 			return -1;
 		}
-		if (driver_interrupted) {
+		/*
+		 * A build the stop cut short is not one; a build that ended
+		 * well before the stop was seen is recorded and cached.
+		 */
+		if (driver_interrupted && (pr.timed_out || pr.status != 0)) {
 			free(log);
 			proc_result_release(&pr);
 			return DRIVER_STOPPED;
@@ -809,6 +813,8 @@ driver_prepare(struct driver *d, const char *hex, struct error *err)
 		if (state_meta_set(d->st, "worktree", hex, err) < 0)
 			return -1;
 		d->wt_commit = xstrdup(hex);
+		if (driver_interrupted)
+			return DRIVER_STOPPED;
 	}
 install:
 	if (strcmp(d->tgt->ops->kind, "local") == 0 ||
@@ -875,7 +881,8 @@ driver_run(struct driver *d, const char *hex, struct boot_rec *b, int seq,
 		run_result_release(&rr);
 		return -1;
 	}
-	if (driver_interrupted) {
+	/* Likewise a run: kept when it ended well, else not a run. */
+	if (driver_interrupted && (rr.timed_out || rr.status != 0)) {
 		run_result_release(&rr);
 		return DRIVER_STOPPED;
 	}

@@ -197,6 +197,9 @@ case_setup() {
 	# This run's builds are kept, so going back to an endpoint (they
 	# alternate) restores its image instead of rebuilding it.
 	g build.cache "$TRASH/bcache"
+	# No build ahead: its worktree would compile a second kernel from
+	# scratch beside the first, on a machine with two cores.
+	g build.ahead false
 	g target.vm.host 127.0.0.1
 	g target.vm.port "$port"
 	g target.vm.identity "$VM_KEY"

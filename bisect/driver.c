@@ -1849,6 +1849,7 @@ driver_setup(struct driver *d, struct error *err)
 	d->index = xasprintf("%s/worktree.index", state_dir(d->st));
 	if (target_from_config(&d->tgt, d->cfg, target, d->worktree, err) < 0)
 		goto out;
+	d->tgt->patient = 1;
 	if (d->tgt->ops->open(d->tgt, err) < 0)
 		goto out;
 	if (repo_graph_load(d->repo->git, &badid, goodids, ngoods, &d->g,

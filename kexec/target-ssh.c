@@ -158,6 +158,8 @@ tssh_capture(struct target *t, const char *cmd, struct buf *out,
 	return tssh_result(t, ssh_capture(p->ssh, cmd, TSSH_CMD_MS, out, err));
 }
 
+static int tssh_reach(struct target *, struct error *);
+
 static int
 tssh_open(struct target *t, struct error *err)
 {
@@ -173,6 +175,11 @@ tssh_open(struct target *t, struct error *err)
 		    "{ echo 'kexec not found (install kexec-tools)' >&2; "
 		    "exit 1; }; }");
 	rc = tssh_capture(t, cmd.s, &out, err);
+	if (rc == TARGET_ETRANSIENT && t->patient) {
+		error_clear(err);
+		if ((rc = tssh_reach(t, err)) == 0)
+			rc = tssh_capture(t, cmd.s, &out, err);
+	}
 	buf_release(&cmd);
 	buf_release(&out);
 	return rc;
@@ -533,6 +540,38 @@ tssh_power_cycle(struct target *t, struct error *err)
 	return rc;
 }
 
+/*
+ * The machine does not answer: it may be booting (a resume right after
+ * a stop) or hung.  Wait for it up to bootTimeout; then power cycle it
+ * and wait again.  TARGET_EUNREACHABLE when it still does not answer;
+ * 0 with a session open when it does.
+ */
+static int
+tssh_reach(struct target *t, struct error *err)
+{
+	struct buf id = BUF_INIT, rel = BUF_INIT, cl = BUF_INIT;
+	int64_t at, last;
+	int rc = 0;
+
+	if (tssh_wait_boot(t, "", now_ms() + t->boot_timeout_ms, &id, &rel,
+	    &cl, &at, &last) == -1) {
+		if ((rc = tssh_power_cycle(t, err)) == 0 &&
+		    tssh_wait_boot(t, "", now_ms() + t->boot_timeout_ms, &id,
+		    &rel, &cl, &at, &last) == -1)
+			rc = error_set(err, "target '%s' did not come back "
+			    "after a power cycle", t->name);
+		if (rc != 0) {
+			error_prefix(err, "target '%s' does not answer: ",
+			    t->name);
+			rc = TARGET_EUNREACHABLE;
+		}
+	}
+	buf_release(&id);
+	buf_release(&rel);
+	buf_release(&cl);
+	return rc;
+}
+
 static int
 tssh_boot(struct target *t, const struct artifact *a, struct boot_info *bi,
     struct error *err)
@@ -560,11 +599,16 @@ tssh_boot(struct target *t, const struct artifact *a, struct boot_info *bi,
 	if ((rc = tssh_installed(t, a, err)) != 0)
 		goto out;
 	want = a->release != NULL ? a->release : p->release;
+	/* Down before the boot: wait, power cycle, as after one. */
 	if (tssh_probe(t, TSSH_CMD_MS / 4, TSSH_FACTS_MS, &old_id, &old_rel,
-	    &old_cmd) != 0) {
-		rc = error_set(err, "boot on '%s': cannot read the running "
-		    "kernel's boot_id", t->name);
-		rc = TARGET_ETRANSIENT;
+	    &old_cmd) != 0 && ((rc = tssh_reach(t, err)) != 0 ||
+	    tssh_probe(t, TSSH_CMD_MS / 4, TSSH_FACTS_MS, &old_id, &old_rel,
+	    &old_cmd) != 0)) {
+		if (rc == 0)
+			rc = error_set(err, "boot on '%s': cannot read the "
+			    "running kernel's boot_id", t->name);
+		if (rc != TARGET_EUNREACHABLE)
+			rc = TARGET_ETRANSIENT;
 		goto out;
 	}
 	snprintf(nonce, sizeof(nonce), "%llx%lx",

@@ -91,6 +91,12 @@ struct target {
 	char	*workdir;	/* where commands run */
 	long long run_timeout_ms;
 	long long boot_timeout_ms;
+	/*
+	 * Set by the driver before open: a machine that does not answer is
+	 * waited for (it may be booting) and power cycled if need be, as a
+	 * boot is; "check" leaves it off and reports at once.
+	 */
+	int	 patient;
 	void	*priv;
 };
 

@@ -128,6 +128,13 @@ case_setup() {
 	g target.vmslow.powerCycle "sh '$vm/powercycle'"
 	g target.vmnone.boot none
 	g target.vmnone.runTimeout 5s
+	# vmhung: no reboots, a short patience, a power switch that works.
+	for k in host port identity knownHosts; do
+		g target.vmhung.$k "$(git config -f "$conf" target.vm.$k)"
+	done
+	g target.vmhung.boot none
+	g target.vmhung.bootTimeout 20s
+	g target.vmhung.powerCycle "echo cycle >>'$TRASH/hung-power.log'; sh '$vm/powercycle'"
 	g benchmark.syscalls.command "sh /var/tmp/pb-bench"
 	g benchmark.syscalls.parser keyvalue
 	g metric.syscalls:time.direction lower
@@ -175,6 +182,24 @@ case_hang() {
 		fail "left on the target: $(grep 'sleep 360\|finished' ps.out)"
 	fi
 	assert_eq 0 "$(vmsh 'ls /tmp/.perfbisect-run.* 2>/dev/null | wc -l')" "pid files"
+}
+
+# A machine hung before a step (its VM frozen): perfbisect waits for it
+# up to bootTimeout (the machine may be booting), power cycles it, waits
+# again and measures the step.
+case_hung() {
+	last=$(q "$db" "select commit_id from boots where outcome = 'ok' order by id desc limit 1")
+	t0=$(now)
+	kill -STOP "$(cat "$VM_RUN_DIR/qemu.pid")" || fail "cannot freeze the VM"
+	rc=$(step hung vmhung syscalls:time "$last")
+	echo "# vm-fail: a step on a frozen VM took $(($(now) - t0)) s (20 s of waiting, power cycle, run)" >>"$TRASH/times"
+	case $rc in
+	0 | 1) ;;
+	*) fail "step exit $rc: $(tail -n 5 hung.err)" ;;
+	esac
+	assert_eq cycle "$(cat "$TRASH/hung-power.log")" "power cycles"
+	n=$(q hung.state/state.db "select count(*) from runs where ok = 1")
+	[ "$n" -ge 1 ] || fail "no run measured"
 }
 
 case_panic() {
@@ -281,6 +306,7 @@ tcase "once the VM is back, resume finishes the bisection" case_resume
 tcase "the corrupt image: booted again, no answer, power cycle, skipped" case_no_answer
 tcase "ssh dropped mid-run: the run is retried" case_dropped
 tcase "a hanging benchmark times out; its process group is killed on the VM" case_hang
+tcase "a machine hung before a step: waited for, power cycled, measured" case_hung
 tcase "a kernel that panics falls back to the default one and is skipped" case_panic
 tcase "boot times" case_times
 cat "$TRASH/times" 2>/dev/null

@@ -1791,7 +1791,7 @@ static int
 driver_setup(struct driver *d, struct error *err)
 {
 	char *goods = NULL, *metric = NULL, *target = NULL, *wt = NULL;
-	char *bad = NULL, *inst = NULL, *tok;
+	char *bad = NULL, *inst = NULL, *tok, *kind = NULL;
 	git_oid badid, *goodids = NULL;
 	size_t ngoods = 0, alloc = 0;
 	int rc = -1;
@@ -1849,7 +1849,16 @@ driver_setup(struct driver *d, struct error *err)
 	d->index = xasprintf("%s/worktree.index", state_dir(d->st));
 	if (target_from_config(&d->tgt, d->cfg, target, d->worktree, err) < 0)
 		goto out;
-	d->tgt->patient = 1;
+	/*
+	 * A machine this bisection has used is waited for, and power cycled
+	 * if need be, when it does not answer (it may be booting); at the
+	 * first contact a wrong host or port fails at once and power cycles
+	 * nothing.
+	 */
+	if (state_meta_get(d->st, "machine.kind", &kind, err) < 0)
+		goto out;
+	d->tgt->patient = kind != NULL;
+	free(kind);
 	if (d->tgt->ops->open(d->tgt, err) < 0)
 		goto out;
 	if (repo_graph_load(d->repo->git, &badid, goodids, ngoods, &d->g,

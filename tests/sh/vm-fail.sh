@@ -184,11 +184,16 @@ case_hang() {
 	assert_eq 0 "$(vmsh 'ls /tmp/.perfbisect-run.* 2>/dev/null | wc -l')" "pid files"
 }
 
-# A machine hung before a step (its VM frozen): perfbisect waits for it
-# up to bootTimeout (the machine may be booting), power cycles it, waits
-# again and measures the step.
+# A machine hung before a step (its VM frozen) that the bisection used
+# before: perfbisect waits for it up to bootTimeout (it may be booting),
+# power cycles it, waits again and measures the step.
 case_hung() {
 	last=$(q "$db" "select commit_id from boots where outcome = 'ok' order by id desc limit 1")
+	rc=$(step hung vmhung syscalls:time "$last^")
+	case $rc in
+	0 | 1) ;;
+	*) fail "first step exit $rc: $(tail -n 5 hung.err)" ;;
+	esac
 	t0=$(now)
 	kill -STOP "$(cat "$VM_RUN_DIR/qemu.pid")" || fail "cannot freeze the VM"
 	rc=$(step hung vmhung syscalls:time "$last")

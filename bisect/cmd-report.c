@@ -95,21 +95,12 @@ static int
 report_values(struct report *rp, const char *commit, const char *role,
     struct values *out, struct error *err)
 {
-	struct boot_rec *b;
-	size_t n, i;
+	int rc = samples_boot_values(rp->st, commit, role, 0, 0, 0, &out->v,
+	    &out->n, err);
 
-	if (state_boots(rp->st, commit, role, &b, &n, err) < 0)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (b[i].has_value && b[i].outcome &&
-		    strcmp(b[i].outcome, "ok") == 0) {
-			GROW(out->v, out->n + 1, out->alloc);
-			out->v[out->n++] = b[i].value;
-		}
-		boot_rec_release(&b[i]);
-	}
-	free(b);
-	return 0;
+	/* It grows v itself: what it holds is all that is known. */
+	out->alloc = out->n;
+	return rc;
 }
 
 /*

@@ -2110,21 +2110,9 @@ static int
 driver_values_of(struct driver *d, const char *hex, double **v, size_t *n,
     struct error *err)
 {
-	struct boot_rec *b = NULL;
-	size_t nb = 0, alloc = 0, i;
-
 	*v = NULL;
 	*n = 0;
-	if (state_boots(d->st, hex, NULL, &b, &nb, err) < 0)
-		return -1;
-	for (i = 0; i < nb; i++) {
-		if (b[i].has_value && b[i].outcome &&
-		    strcmp(b[i].outcome, "ok") == 0)
-			driver_push(v, n, &alloc, b[i].value);
-		boot_rec_release(&b[i]);
-	}
-	free(b);
-	return 0;
+	return samples_boot_values(d->st, hex, NULL, 0, 0, 0, v, n, err);
 }
 
 /*

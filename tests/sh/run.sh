@@ -196,14 +196,28 @@ tcase "target.local.runTimeout bounds each run" '
 	grep -q "cannot measure the good endpoint" "$TRASH/rt.err"
 '
 
+# A machine whose every boot is 2 % faster or slower, at random, than
+# the last, and whose runs within a boot agree.
+cat >"$TRASH/bootoff-setup" <<EOS
+#!/bin/sh
+awk -v seed="\$(od -An -N2 -tu2 /dev/urandom)" 'BEGIN { srand(seed); printf "%.6f\\n", 1 + 0.04 * (rand() - 0.5) }' >"$TRASH/bootoff"
+EOS
+cat >"$TRASH/bootoff-bench" <<EOS
+#!/bin/sh
+./bench.sh | awk -v f="\$(cat "$TRASH/bootoff")" '{ printf "time: %.6f\\n", \$2 * f }'
+EOS
+chmod +x "$TRASH/bootoff-setup" "$TRASH/bootoff-bench"
+
 tcase "stats.runs = auto: runs per boot chosen from the endpoints' noise" '
-	sh "$top/tests/gen-history" "$TRASH/auto" 40 "main 23" 0.02 >/dev/null &&
+	sh "$top/tests/gen-history" "$TRASH/auto" 40 "main 23" 0 >/dev/null &&
 	cd auto &&
 	db=.git/perfbisect/state.db &&
-	# Boots cost nothing here (no warm-up, no reboot), the noise is all
-	# within boots: one run per boot serves best.
+	# The noise is all between boots (each boot draws its own offset in
+	# the setup hook, its runs repeat it): one run per boot serves best.
 	$PB -c stats.runs=auto -c stats.warmup=0 -c stats.endpointBoots=6 \
 		-c stats.confirmBoots=4 -c bisect.search=classic \
+		-c "benchmark.synth.setup=$TRASH/bootoff-setup" \
+		-c "benchmark.synth.command=$TRASH/bootoff-bench" \
 		run --good v1 --bad v2 --metric synth:time >"$TRASH/auto.out" 2>"$TRASH/auto.err" &&
 	grep -q "^runs: 1 per boot from now on (stats.runs = auto); the endpoints" "$TRASH/auto.err" &&
 	assert_eq 1 "$(sqlite3 $db "select value from meta where key = '\''runs.auto'\''")" "runs.auto" &&

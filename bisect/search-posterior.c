@@ -22,10 +22,18 @@
 
 #define SEARCH_MAX_LEVELS	16
 
+/*
+ * Values with the time of each, for the posterior's drift correction:
+ * the endpoints' i-th boots at 2i (good) and 2i + 1 (bad), as their
+ * phase measures them in turns, then one unit per boot of the search in
+ * the order measured (a resume replays the same order).
+ */
 struct vals {
 	double	*v;
+	double	*t;
 	size_t	 n;
 	size_t	 alloc;
+	size_t	 talloc;
 };
 
 struct level {
@@ -47,6 +55,8 @@ struct search {
 	const struct search_params *sp;
 	const struct search_ops *ops;
 	struct vals	 good;		/* the good endpoint's, drift included */
+	struct vals	 bad;
+	double		 clock;		/* the time of the next boot */
 	struct vals	*cv;		/* step values of each graph commit */
 	unsigned char	*dead;		/* untestable */
 	struct level	 lv[SEARCH_MAX_LEVELS];
@@ -111,6 +121,18 @@ search_pbad(const struct level *l, uint32_t pos)
 	return posterior_cdf(&l->post, pos);
 }
 
+/* A commit's mean as measured (the posterior's has the drift removed). */
+static double
+search_mean(const struct posterior_commit *c)
+{
+	double sum = 0;
+	uint32_t j;
+
+	for (j = 0; j < c->n; j++)
+		sum += c->raw[j];
+	return c->n ? sum / c->n : 0;
+}
+
 static const char *
 search_place(const struct level *l, uint32_t pos)
 {
@@ -138,7 +160,7 @@ search_row_write(struct search *s, size_t i, int stepno, struct error *err)
 	v.step = stepno;
 	v.commit = hex;
 	v.boots = (int)c->n;
-	v.mean = c->n ? c->mean : 0;
+	v.mean = search_mean(c);
 	v.p_bad = p;
 	v.p_good = 1 - p;
 	v.llr = p > 0 && p < 1 ? log(p / (1 - p)) : p >= 1 ? 50 : -50;
@@ -209,13 +231,14 @@ search_step_event(struct search *s, size_t i, int stepno)
 	buf_addf(&kv, "event=step step=%d commit=%s verdict=%s boots=%u "
 	    "mean=%.10g p_good=%.4g p_bad=%.4g top=\"%s\"", stepno, hex,
 	    r->why && c->n == 0 ? "skip" : search_place(l, r->pos), c->n,
-	    c->n ? c->mean : 0, 1 - p, p, rec.s);
+	    search_mean(c), 1 - p, p, rec.s);
 	if (r->why && c->n == 0)
 		buf_addf(&msg, "step %d: %.12s is untestable (%s); top: %s",
 		    stepno, hex, r->why, text.s);
 	else
 		buf_addf(&msg, "step %d: %.12s %u boots, mean %.6g, P(bad) "
-		    "%.4g; top: %s", stepno, hex, c->n, c->mean, p, text.s);
+		    "%.4g; top: %s", stepno, hex, c->n, search_mean(c), p,
+		    text.s);
 	s->ops->event(s->ops->ctx, kv.s, msg.s);
 	buf_release(&kv);
 	buf_release(&msg);
@@ -224,10 +247,26 @@ search_step_event(struct search *s, size_t i, int stepno)
 }
 
 static void
-search_add_vals(struct posterior *p, uint32_t pos, const double *v, size_t n)
+vals_push(struct vals *x, double v, double t)
 {
-	if (n > 0)
-		posterior_add_many(p, pos, v, n);
+	GROW(x->v, x->n + 1, x->alloc);
+	GROW(x->t, x->n + 1, x->talloc);
+	x->v[x->n] = v;
+	x->t[x->n++] = t;
+}
+
+static void
+vals_release(struct vals *x)
+{
+	free(x->v);
+	free(x->t);
+}
+
+static void
+search_add_vals(struct posterior *p, uint32_t pos, const struct vals *x)
+{
+	if (x->n > 0)
+		posterior_add_many_t(p, pos, x->v, x->t, x->n);
 }
 
 /*
@@ -255,13 +294,13 @@ search_level_init(struct search *s, uint32_t *line, uint32_t n,
 	l->clear = 1 - sp->confidence;
 	posterior_init(&l->post, n, &pp, sp->lower_better ? BETTER_LOWER :
 	    BETTER_HIGHER);
-	search_add_vals(&l->post, 0, s->good.v, s->good.n);
+	search_add_vals(&l->post, 0, &s->good);
 	if (zero != GRAPH_NONE)
-		search_add_vals(&l->post, 0, s->cv[zero].v, s->cv[zero].n);
-	search_add_vals(&l->post, n, sp->badv, sp->nbad);
+		search_add_vals(&l->post, 0, &s->cv[zero]);
+	search_add_vals(&l->post, n, &s->bad);
 	for (pos = 1; pos <= n; pos++) {
 		c = line[pos - 1];
-		search_add_vals(&l->post, pos, s->cv[c].v, s->cv[c].n);
+		search_add_vals(&l->post, pos, &s->cv[c]);
 		if (s->dead[c])
 			posterior_fail(&l->post, pos);
 	}
@@ -290,6 +329,12 @@ search_level(struct search *s, struct level *l, int *visits,
 		st = posterior_stop(&l->post, s->boots, 2 + s->builds);
 		if (st != POSTERIOR_GO_ON)
 			break;
+		if (s->ops->late && s->ops->late(s->ops->ctx)) {
+			buf_addf(why, "the time cap (bisect.maxTime) is reached "
+			    "after %d boots", s->boots);
+			st = POSTERIOR_CAPPED;
+			break;
+		}
 		next = posterior_next(&l->post);
 		if (next == 0 || next >= l->n) {
 			st = POSTERIOR_CAPPED;
@@ -305,10 +350,10 @@ search_level(struct search *s, struct level *l, int *visits,
 				    err)) != 0)
 					break;
 				if (got) {
-					GROW(s->good.v, s->good.n + 1,
-					    s->good.alloc);
-					s->good.v[s->good.n++] = v;
-					posterior_add(&l->post, 0, v);
+					vals_push(&s->good, v, s->clock);
+					posterior_add_many_t(&l->post, 0, &v,
+					    &s->clock, 1);
+					s->clock++;
 				}
 				continue;
 			}
@@ -359,9 +404,9 @@ search_level(struct search *s, struct level *l, int *visits,
 		} else if (rc != 0)
 			break;
 		else {
-			GROW(s->cv[c].v, s->cv[c].n + 1, s->cv[c].alloc);
-			s->cv[c].v[s->cv[c].n++] = v;
-			posterior_add(&l->post, next, v);
+			vals_push(&s->cv[c], v, s->clock);
+			posterior_add_many_t(&l->post, next, &v, &s->clock, 1);
+			s->clock++;
 			s->boots++;
 		}
 		if ((rc = search_record(s, row, (int)row + 1, err)) < 0)
@@ -474,10 +519,11 @@ search_release(struct search *s)
 	int k;
 
 	for (i = 0; i < s->sp->g->n; i++)
-		free(s->cv[i].v);
+		vals_release(&s->cv[i]);
 	free(s->cv);
 	free(s->dead);
-	free(s->good.v);
+	vals_release(&s->good);
+	vals_release(&s->bad);
 	for (k = 0; k < s->nlv; k++) {
 		posterior_release(&s->lv[k].post);
 		free(s->lv[k].line);
@@ -499,6 +545,7 @@ search_posterior(const struct search_params *sp,
 	uint32_t *line, n, c, culprit, zero = GRAPH_NONE;
 	char hex[GIT_OID_HEXSZ + 1], zhex[GIT_OID_HEXSZ + 1];
 	double ptop;
+	size_t i;
 	int visits = 0, rc = 0;
 
 	memset(&s, 0, sizeof(s));
@@ -509,9 +556,13 @@ search_posterior(const struct search_params *sp,
 	s.ops = ops;
 	s.cv = xcalloc(sp->g->n, sizeof(*s.cv));
 	s.dead = xcalloc(sp->g->n, 1);
-	GROW(s.good.v, sp->ngood + 1, s.good.alloc);
-	memcpy(s.good.v, sp->goodv, sp->ngood * sizeof(*s.good.v));
-	s.good.n = sp->ngood;
+	for (i = 0; i < sp->ngood || i < sp->nbad; i++) {
+		if (i < sp->ngood)
+			vals_push(&s.good, sp->goodv[i], 2.0 * i);
+		if (i < sp->nbad)
+			vals_push(&s.bad, sp->badv[i], 2.0 * i + 1);
+	}
+	s.clock = 2.0 * i;
 	s.max_boots = sp->max_boots > 0 ? sp->max_boots :
 	    2 * sp->step_max_boots * (int)(bisect_estimate_steps(sp->g->n) +
 	    1);

@@ -12,11 +12,9 @@
  * the same under every state and only enter through the estimates).  It
  * is constant between two measured positions, so the states are kept as
  * blocks with one per-state probability each.  "No single culprit" has
- * prior none_prior and treats every measured interior commit on its own:
- * good or bad with probability (1 - none_mid) / 2 each, in between (a mean
- * uniform between the endpoints') with none_mid.  It pays for giving up
- * the order of the commits, so it wins only when some commit sits clearly
- * between the endpoints or the order does not fit.
+ * prior none_prior and is two steps: good up to c1, a level in between
+ * the endpoints' up to c2, bad from there (post_two_steps).  It wins only
+ * when some commits sit clearly between the endpoints.
  *
  * Estimates (EM): the good mean is the mean of all boots weighted by each
  * position's probability of being good, the bad mean likewise, the scale
@@ -31,6 +29,11 @@
  * residuals better than the gaussian by POST_HEAVY_LR in
  * log-likelihood; 5 % of boots 4 sd off are found after a few dozen
  * boots, gaussian noise keeps the gaussian likelihood.
+ *
+ * Drift: a machine that gets slower or faster during the bisection
+ * makes every later commit look worse or better.  Values carry the time
+ * they were measured; a linear drift estimated within groups is removed
+ * from them when it is significant (post_detrend).
  *
  * Choice: testing position i asks whether c <= i, which has probability
  * F(i).  One boot's information about it is approximated by the binary
@@ -57,11 +60,11 @@
 #define POST_MIN_SCALE	1e-9
 #define POST_SURE	0.9	/* see post_wsure() */
 #define POST_HEAVY_LR	2.0	/* see post_mad() */
+#define POST_DRIFT_Z	3.0	/* see post_detrend() */
 
 struct post_lik {
 	double	 lg;
 	double	 lb;
-	double	 lnone;
 };
 
 void
@@ -71,7 +74,6 @@ posterior_params_default(struct posterior_params *p)
 	p->confidence = 0.99;
 	p->min_boots = 3;
 	p->none_prior = 0.001;
-	p->none_mid = 0.2;
 	p->model = POSTERIOR_AUTO;
 	p->nu = 4;
 	p->choice = POSTERIOR_INFO;
@@ -79,6 +81,7 @@ posterior_params_default(struct posterior_params *p)
 	p->cost_build = 10;
 	p->endgame = 0.5;
 	p->cap_mass = 0.95;
+	p->drift = 1;
 }
 
 static double
@@ -133,8 +136,11 @@ posterior_release(struct posterior *p)
 	uint32_t i;
 
 	if (p->c)
-		for (i = 0; i <= p->n; i++)
+		for (i = 0; i <= p->n; i++) {
 			free(p->c[i].v);
+			free(p->c[i].raw);
+			free(p->c[i].t);
+		}
 	free(p->c);
 	free(p->meas);
 	free(p->blk);
@@ -391,22 +397,68 @@ static void
 post_lik(const struct posterior *p, uint32_t i, struct post_lik *out)
 {
 	const struct posterior_commit *c = &p->c[i];
-	double lo, hi, mu, lm = -INFINITY, wmid, eta = p->par.none_mid;
-	int k;
 
 	out->lg = post_loglik_at(p, c, p->mu_good, 1 / p->n_good);
 	out->lb = post_loglik_at(p, c, p->mu_bad, 1 / p->n_bad);
+}
+
+/*
+ * Log marginal likelihood of "no single culprit", modelled as two steps:
+ * commits before c1 are good, from c2 on bad, and c1 <= i < c2 sit at
+ * one level in between (uniform between the two means, integrated on
+ * POST_NMID points), every pair c1 < c2 equally likely.  The pairs with
+ * no measured commit between them fit exactly as one culprit does; the
+ * rest win only when some commits really sit between the endpoints.  It
+ * pays for placing two commits instead of one, so noise alone rarely
+ * makes it likely.  With prefix sums it costs O(POST_NMID m).
+ */
+static double
+post_two_steps(const struct posterior *p, const struct post_lik *lk,
+    const double *lb_suffix)
+{
+	const struct posterior_commit *c;
+	double lo, hi, mu, wmid, lm, r, g, term, tot = -INFINITY, lvl;
+	double sa, sb, pairs;
+	uint32_t m = p->nmeas, a, b, j;
+
 	lo = fmin(p->mu_good, p->mu_bad);
 	hi = fmax(p->mu_good, p->mu_bad);
 	wmid = 0.5 / p->n_good + 0.5 / p->n_bad;
-	for (k = 0; k < POST_NMID; k++) {
-		mu = lo + (k + 0.5) * (hi - lo) / POST_NMID;
-		lm = post_lse2(lm, post_loglik_at(p, c, mu,
-		    p->heavy ? 0 : wmid));
+	pairs = 0.5 * (double)p->n * ((double)p->n - 1);
+	if (pairs <= 0)
+		return -INFINITY;
+	for (j = 0; j < POST_NMID; j++) {
+		mu = lo + (j + 0.5) * (hi - lo) / POST_NMID;
+		lvl = -INFINITY;
+		r = -INFINITY;	/* over a < b: G[a] - M[a] + log s_a */
+		g = 0;		/* G[b]: the good log-likelihood before b */
+		lm = 0;		/* M[b]: the in-between one */
+		for (b = 0; b <= m; b++) {
+			sb = (double)(p->blk[b].hi - p->blk[b].lo + 1);
+			term = lm + lb_suffix[b] + log(sb) + r;
+			lvl = post_lse2(lvl, term);
+			if (b < m) {
+				r = post_lse2(r, g - lm + log(sb));
+				c = &p->c[p->meas[b]];
+				lm += post_loglik_at(p, c, mu,
+				    p->heavy ? 0 : wmid);
+				g += lk[b].lg;
+			}
+		}
+		tot = post_lse2(tot, lvl);
 	}
-	lm -= log(POST_NMID);
-	out->lnone = post_lse2(post_lse2(log((1 - eta) / 2) + out->lg,
-	    log((1 - eta) / 2) + out->lb), log(eta) + lm);
+	tot -= log(POST_NMID);
+	/* Both in one block: no commit measured in between. */
+	g = 0;
+	for (a = 0; a <= m; a++) {
+		sa = (double)(p->blk[a].hi - p->blk[a].lo + 1);
+		if (sa >= 2)
+			tot = post_lse2(tot, g + lb_suffix[a] +
+			    log(0.5 * sa * (sa - 1)));
+		if (a < m)
+			g += lk[a].lg;
+	}
+	return tot - log(pairs);
 }
 
 /*
@@ -464,6 +516,92 @@ post_exact(const struct posterior *p, double *out)
 	free(qsuf);
 }
 
+/* Sufficient statistics of a group of boots, around a reference. */
+struct post_grp {
+	double	 n;
+	double	 s;	/* sum of (v - ref) */
+	double	 q;	/* sum of (v - ref)^2 */
+};
+
+static void
+post_grp_add(struct post_grp *g, const struct posterior_commit *c,
+    double ref, int sign)
+{
+	double x = c->mean - ref, n = (double)c->n;
+
+	g->n += sign * n;
+	g->s += sign * n * x;
+	g->q += sign * (c->m2 + n * x * x);
+}
+
+/*
+ * Gaussian log marginal likelihood (same constants as post_exact) of
+ * the two-step model for one split: group g good, m at the fraction f of
+ * the way from good to bad, b bad.  A regression on x = 0, f, 1 with
+ * flat priors on its two coefficients and on log sigma:
+ * -log det(X'X) / 2 - (N - 2) / 2 log SS.
+ */
+static double
+post_exact_split(const struct post_grp *g, const struct post_grp *m,
+    const struct post_grp *b, double f)
+{
+	double n = g->n + m->n + b->n, sx = f * m->n + b->n;
+	double sxx = f * f * m->n + b->n, sy = g->s + m->s + b->s;
+	double sxy = f * m->s + b->s, syy = g->q + m->q + b->q;
+	double cxx = sxx - sx * sx / n, cxy = sxy - sx * sy / n;
+	double ss = syy - sy * sy / n - cxy * cxy / cxx;
+
+	if (!(ss > DBL_MIN))
+		ss = DBL_MIN;
+	return -0.5 * log(n * cxx) - (n - 2) / 2 * log(ss);
+}
+
+/*
+ * post_two_steps with the means and the noise integrated out (gaussian):
+ * every split of the measured positions into good, in-between and bad,
+ * O(POST_NMID m^2).  ex: post_exact's values, the splits with nothing
+ * in between.
+ */
+static double
+post_two_steps_exact(const struct posterior *p, const double *ex)
+{
+	struct post_grp g = { 0, 0, 0 }, mid, b;
+	double ref = p->c[0].mean, tot = -INFINITY, lf, l, sa, sb, pairs;
+	uint32_t m = p->nmeas, i, j, k;
+
+	pairs = 0.5 * (double)p->n * ((double)p->n - 1);
+	if (pairs <= 0)
+		return -INFINITY;
+	post_grp_add(&g, &p->c[0], ref, 1);
+	for (i = 0; i <= m; i++) {
+		sa = (double)(p->blk[i].hi - p->blk[i].lo + 1);
+		if (sa >= 2)
+			tot = post_lse2(tot, ex[i] + log(0.5 * sa * (sa - 1)));
+		/* Good: 0 and meas[0..i-1]; in between meas[i..j-1]. */
+		memset(&mid, 0, sizeof(mid));
+		b.n = b.s = b.q = 0;
+		post_grp_add(&b, &p->c[p->n], ref, 1);
+		for (k = i; k < m; k++)
+			post_grp_add(&b, &p->c[p->meas[k]], ref, 1);
+		for (j = i + 1; j <= m; j++) {
+			post_grp_add(&mid, &p->c[p->meas[j - 1]], ref, 1);
+			post_grp_add(&b, &p->c[p->meas[j - 1]], ref, -1);
+			sb = (double)(p->blk[j].hi - p->blk[j].lo + 1);
+			lf = -INFINITY;
+			for (k = 0; k < POST_NMID; k++) {
+				l = post_exact_split(&g, &mid, &b,
+				    (k + 0.5) / POST_NMID);
+				lf = post_lse2(lf, l);
+			}
+			tot = post_lse2(tot, lf - log(POST_NMID) + log(sa) +
+			    log(sb));
+		}
+		if (i < m)
+			post_grp_add(&g, &p->c[p->meas[i]], ref, 1);
+	}
+	return tot - log(pairs);
+}
+
 /*
  * The posterior from the current estimates.  Student-t blocks use the
  * estimates; gaussian ones the exact marginal (post_exact).  "No single
@@ -480,10 +618,8 @@ post_compute(struct posterior *p)
 
 	lk = xcalloc(m ? m : 1, sizeof(*lk));
 	lb_suffix = xcalloc((size_t)m + 1, sizeof(*lb_suffix));
-	for (k = 0; k < m; k++) {
+	for (k = 0; k < m; k++)
 		post_lik(p, p->meas[k], &lk[k]);
-		lnone += lk[k].lnone;
-	}
 	for (k = m; k-- > 0;)
 		lb_suffix[k] = lb_suffix[k + 1] + lk[k].lb;
 	if (!p->heavy && p->nboots > 2) {
@@ -511,6 +647,11 @@ post_compute(struct posterior *p)
 		lstep_ex = lstep;
 	p->nblk = m + 1;
 	/* log odds of "no single culprit" against one culprit */
+	if (ex) {
+		lnone = post_two_steps_exact(p, ex);
+		lstep = lstep_ex;
+	} else
+		lnone = post_two_steps(p, lk, lb_suffix);
 	lbf = log(p->par.none_prior) - log1p(-p->par.none_prior) + lnone -
 	    lstep;
 	p->p_none = lbf > 0 ? 1 / (1 + exp(-lbf)) : exp(lbf) / (1 + exp(lbf));
@@ -530,6 +671,88 @@ post_compute(struct posterior *p)
 	free(ex);
 }
 
+/*
+ * Drift: the machine gets slower or faster over the bisection.  Its slope
+ * is the pooled regression of the values on their times within groups:
+ * the positions nearly surely good pooled, those nearly surely bad
+ * pooled, every other position on its own (so an undecided commit's
+ * level cannot pass for drift).  It is removed from the values only when
+ * significant (POST_DRIFT_Z standard errors): a slope estimated from
+ * noise would add noise.  Then every value is recomputed as measured
+ * minus slope times (time - t0), t0 the mean time, and the commits'
+ * sufficient statistics with it.
+ */
+static void
+post_detrend(struct posterior *p)
+{
+	struct posterior_commit *c;
+	double st[3] = { 0, 0, 0 }, sy[3] = { 0, 0, 0 }, sn[3] = { 0, 0, 0 };
+	double stt = 0, sty = 0, tm, ym, tt = 0, nn = 0, slope = 0, se, d;
+	uint32_t i, j;
+	int g;
+
+	if (!p->par.drift || p->nboots < 20)
+		return;
+	/* The groups' mean times and values (g 2: the commit itself). */
+	for (i = 0; i <= p->n; i++) {
+		c = &p->c[i];
+		if (c->n == 0)
+			continue;
+		g = post_wsure(p, i, 1) > 0 ? 0 : post_wsure(p, i, 0) > 0 ? 1 : 2;
+		for (j = 0; j < c->n; j++) {
+			tt += c->t[j];
+			nn++;
+			if (g < 2) {
+				st[g] += c->t[j];
+				sy[g] += c->raw[j];
+				sn[g]++;
+			}
+		}
+	}
+	for (i = 0; i <= p->n; i++) {
+		c = &p->c[i];
+		if (c->n == 0)
+			continue;
+		g = post_wsure(p, i, 1) > 0 ? 0 : post_wsure(p, i, 0) > 0 ? 1 : 2;
+		if (g < 2) {
+			tm = st[g] / sn[g];
+			ym = sy[g] / sn[g];
+		} else {
+			tm = ym = 0;
+			for (j = 0; j < c->n; j++) {
+				tm += c->t[j];
+				ym += c->raw[j];
+			}
+			tm /= c->n;
+			ym /= c->n;
+		}
+		for (j = 0; j < c->n; j++) {
+			stt += (c->t[j] - tm) * (c->t[j] - tm);
+			sty += (c->t[j] - tm) * (c->raw[j] - ym);
+		}
+	}
+	if (stt > 0) {
+		slope = sty / stt;
+		se = p->scale / sqrt(stt);
+		if (!(fabs(slope) > POST_DRIFT_Z * se))
+			slope = 0;
+	}
+	if (slope == p->drift && slope == 0)
+		return;
+	p->drift = slope;
+	p->t0 = tt / nn;
+	for (i = 0; i <= p->n; i++) {
+		c = &p->c[i];
+		c->mean = c->m2 = 0;
+		for (j = 0; j < c->n; j++) {
+			c->v[j] = c->raw[j] - slope * (c->t[j] - p->t0);
+			d = c->v[j] - c->mean;
+			c->mean += d / (j + 1);
+			c->m2 += d * (c->v[j] - c->mean);
+		}
+	}
+}
+
 static void
 post_update(struct posterior *p)
 {
@@ -537,6 +760,7 @@ post_update(struct posterior *p)
 
 	if (p->c[0].n == 0 || p->c[p->n].n == 0)
 		return;
+	post_detrend(p);
 	post_estimate(p, 0);
 	post_compute(p);
 	for (it = 1; it < POST_EM_ITER; it++) {
@@ -546,13 +770,13 @@ post_update(struct posterior *p)
 }
 
 static int
-post_push(struct posterior *p, uint32_t pos, double v)
+post_push(struct posterior *p, uint32_t pos, double v, double t)
 {
 	struct posterior_commit *c;
 	double d;
 	uint32_t k;
 
-	if (pos > p->n || !isfinite(v))
+	if (pos > p->n || !isfinite(v) || !isfinite(t))
 		return -1;
 	c = &p->c[pos];
 	if (c->n == 0 && pos != 0 && pos != p->n) {
@@ -562,6 +786,11 @@ post_push(struct posterior *p, uint32_t pos, double v)
 		p->nmeas++;
 	}
 	GROW(c->v, (size_t)c->n + 1, c->valloc);
+	GROW(c->raw, (size_t)c->n + 1, c->ralloc);
+	GROW(c->t, (size_t)c->n + 1, c->talloc);
+	c->raw[c->n] = v;
+	c->t[c->n] = t;
+	v -= p->drift * (t - p->t0);
 	c->v[c->n++] = v;
 	d = v - c->mean;
 	c->mean += d / c->n;
@@ -573,17 +802,24 @@ post_push(struct posterior *p, uint32_t pos, double v)
 int
 posterior_add(struct posterior *p, uint32_t pos, double v)
 {
-	return posterior_add_many(p, pos, &v, 1);
+	return posterior_add_many_t(p, pos, &v, NULL, 1);
 }
 
 int
 posterior_add_many(struct posterior *p, uint32_t pos, const double *v,
     size_t nv)
 {
+	return posterior_add_many_t(p, pos, v, NULL, nv);
+}
+
+int
+posterior_add_many_t(struct posterior *p, uint32_t pos, const double *v,
+    const double *t, size_t nv)
+{
 	size_t i;
 
 	for (i = 0; i < nv; i++)
-		if (post_push(p, pos, v[i]) < 0)
+		if (post_push(p, pos, v[i], t ? t[i] : (double)p->nboots) < 0)
 			return -1;
 	post_update(p);
 	return 0;
@@ -867,6 +1103,8 @@ posterior_next(const struct posterior *p)
 	if (!(delta > 1e-3))
 		delta = 1e-3;
 	top = posterior_top(p, &ptop);
+	if (p->p_none < 1)
+		ptop /= 1 - p->p_none;
 	if (ptop >= par.endgame && post_single(p, top)) {
 		/*
 		 * Near the end: the culprit and its parent, in turns of a
@@ -908,6 +1146,13 @@ posterior_stop(const struct posterior *p, int boots, int builds)
 
 	if (p->p_none >= p->par.confidence)
 		return POSTERIOR_NONE;
+	/*
+	 * The culprit's probability among the single-culprit states: when
+	 * the change came in two steps, naming either is right, and the
+	 * caller looks for the other in what is left (several culprits).
+	 */
+	if (p->p_none < 1)
+		ptop /= 1 - p->p_none;
 	if (ptop >= p->par.confidence && post_single(p, top) &&
 	    p->c[top].n >= (uint32_t)p->par.min_boots &&
 	    p->c[top - 1].n >= (uint32_t)p->par.min_boots)

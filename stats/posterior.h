@@ -14,7 +14,8 @@
  * (1 <= c <= n) says "commit c is the first bad commit": positions < c
  * behave like the good endpoint, positions >= c like the bad one.  One
  * more state, "no single culprit", says the commits do not follow one
- * step: each interior commit is independently good, bad or in between.
+ * step: the change came in two steps, with commits at a level between
+ * the endpoints' in the middle.
  *
  * Merges.  When the culprit is a merge, the change came in through its
  * second parent.  The driver then searches again on the first-parent
@@ -64,7 +65,6 @@ struct posterior_params {
 	double	 confidence;	/* stop when the top culprit has it, 0.99 */
 	int	 min_boots;	/* on the culprit and its parent to stop, 3 */
 	double	 none_prior;	/* prior of "no single culprit", 0.001 */
-	double	 none_mid;	/* its share of in-between commits, 0.2 */
 	enum posterior_model model;
 	double	 nu;		/* degrees of freedom of Student-t, 4 */
 	enum posterior_choice choice;
@@ -80,6 +80,11 @@ struct posterior_params {
 	double	 cap_mass;	/* mass of the set reported at a cap, 0.95 */
 	int	 max_boots;	/* caps counted by the caller; 0: none */
 	int	 max_builds;
+	/*
+	 * Correct for a linear drift of the machine over time, estimated
+	 * from all boots, when it is significant (see post_detrend), 1.
+	 */
+	int	 drift;
 };
 
 void	 posterior_params_default(struct posterior_params *);
@@ -87,10 +92,14 @@ void	 posterior_params_default(struct posterior_params *);
 /* What is known about one position. */
 struct posterior_commit {
 	uint32_t n;		/* boots with a value */
-	double	 mean;
+	double	 mean;		/* of v */
 	double	 m2;		/* sum of squared deviations from mean */
-	double	*v;		/* the values (Student-t needs them) */
+	double	*v;		/* the values, drift removed */
+	double	*raw;		/* the values as measured */
+	double	*t;		/* when each was measured */
 	size_t	 valloc;
+	size_t	 ralloc;
+	size_t	 talloc;
 	uint32_t fails;		/* attempts that gave no value */
 	int	 built;		/* the caller has it built: no build cost */
 };
@@ -126,6 +135,8 @@ struct posterior {
 	double	 n_good;	/* effective boots behind mu_good */
 	double	 n_bad;
 	uint32_t nboots;
+	double	 drift;		/* per unit of time, removed from v; 0: none */
+	double	 t0;		/* the time at which v equals raw */
 };
 
 /* n >= 1 candidate states (positions 0..n). */
@@ -142,6 +153,13 @@ int	 posterior_add(struct posterior *, uint32_t pos, double v);
 /* Add many values at once (one recomputation). */
 int	 posterior_add_many(struct posterior *, uint32_t pos, const double *v,
 	    size_t nv);
+/*
+ * The same with the time of every value (any unit: boots so far, seconds)
+ * for the drift correction; without, a value's time is the number of
+ * values added before it.
+ */
+int	 posterior_add_many_t(struct posterior *, uint32_t pos, const double *v,
+	    const double *t, size_t nv);
 /* An attempt on pos gave no value (build or boot failure). */
 void	 posterior_fail(struct posterior *, uint32_t pos);
 /* The caller has pos built (or not): its next boot costs no build. */

@@ -35,6 +35,8 @@ setup(struct posterior *p, uint32_t n, int endboots)
 	struct posterior_params pp;
 
 	posterior_params_default(&pp);
+	/* feed()'s values rise with time inside a commit: no drift here */
+	pp.drift = 0;
 	posterior_init(p, n, &pp, BETTER_LOWER);
 	feed(p, 0, 100, 1, endboots);
 	feed(p, n, 110, 1, endboots);
@@ -294,6 +296,61 @@ test_calibration(void **state)
 	assert_true(wrong <= 6);
 }
 
+/*
+ * A machine that gets slower by 0.5 % of the value per boot (10 % over
+ * the endpoints alone): the slope is found, and the search still names
+ * the culprit, which it does not without the correction.
+ */
+static int
+drift_search(int drift, double *slope)
+{
+	struct posterior_params pp;
+	struct posterior p;
+	uint64_t s = 0x2545f4914f6cdd1dULL;
+	uint32_t n = 64, c = 40, next, prev = 0, top;
+	double t = 0, v;
+	int b;
+
+	posterior_params_default(&pp);
+	pp.drift = drift;
+	pp.max_boots = 400;
+	posterior_init(&p, n, &pp, BETTER_LOWER);
+	for (b = 0; b < 20; b++) {
+		v = 100 + 0.5 * t + gauss(&s);
+		assert_int_equal(posterior_add_many_t(&p, 0, &v, &t, 1), 0);
+		t++;
+		v = 110 + 0.5 * t + gauss(&s);
+		assert_int_equal(posterior_add_many_t(&p, n, &v, &t, 1), 0);
+		t++;
+	}
+	while (posterior_stop(&p, (int)t, 0) == POSTERIOR_GO_ON) {
+		next = posterior_next(&p);
+		posterior_set_built(&p, prev, 0);
+		posterior_set_built(&p, next, 1);
+		prev = next;
+		v = (next >= c ? 110 : 100) + 0.5 * t + gauss(&s);
+		posterior_add_many_t(&p, next, &v, &t, 1);
+		t++;
+	}
+	*slope = p.drift;
+	top = posterior_top(&p, NULL);
+	b = posterior_stop(&p, (int)t, 0) == POSTERIOR_FOUND && top == c;
+	posterior_release(&p);
+	return b;
+}
+
+static void
+test_drift(void **state)
+{
+	double slope;
+
+	(void)state;
+	assert_true(drift_search(1, &slope));
+	assert_float_equal(slope, 0.5, 0.05);
+	assert_false(drift_search(0, &slope));
+	assert_float_equal(slope, 0, 0);
+}
+
 int
 main(void)
 {
@@ -307,6 +364,7 @@ main(void)
 		cmocka_unit_test(test_heavy_tails_detected),
 		cmocka_unit_test(test_range_effect),
 		cmocka_unit_test(test_calibration),
+		cmocka_unit_test(test_drift),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

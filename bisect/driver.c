@@ -53,6 +53,7 @@ struct driver {
 	struct driver_settings s;
 	struct verdict_params vp;
 	struct driver_output out;
+	int64_t		 deadline;	/* bisect.maxTime, wall s; 0: none */
 	struct target	*tgt;
 	struct bench_set bset;
 	struct metric_sel sel;
@@ -339,6 +340,10 @@ driver_settings_load(struct driver_settings *s, struct config *cfg,
 	if (settings_int(cfg, "bisect.maxBuilds", 0, 1000000,
 	    &s->search_max_builds, err) < 0)
 		return -1;
+	s->max_time_ms = 0;
+	if (config_get_duration_ms(cfg, "bisect.maxTime", &s->max_time_ms,
+	    err) < 0)
+		return -1;
 	unit = NULL;
 	if (config_get_string(cfg, "bisect.search", &unit, err) < 0)
 		return -1;
@@ -375,6 +380,18 @@ driver_settings_load(struct driver_settings *s, struct config *cfg,
 		    &s->alpha, err) < 0)
 			return -1;
 	}
+	/*
+	 * A weak regression (half a noise sd) is often still undecided at
+	 * endpointMaxBoots; when it looks present, more endpoint boots find
+	 * it where stopping would call it noise (tests/bench/search.c,
+	 * SIM_POST_END_LONG).
+	 */
+	s->endpoint_long_boots = s->search == DRIVER_SEARCH_POSTERIOR ? 300 : 0;
+	if (s->endpoint_long_boots < s->endpoint_max_boots)
+		s->endpoint_long_boots = s->endpoint_max_boots;
+	if (settings_int(cfg, "stats.endpointLongBoots", s->endpoint_max_boots,
+	    100000, &s->endpoint_long_boots, err) < 0)
+		return -1;
 	unit = NULL;
 	if (config_get_string(cfg, "stats.unit", &unit, err) < 0)
 		return -1;
@@ -1383,11 +1400,23 @@ driver_endpoints(struct driver *d, struct reproduce_result *res,
 			return rc;
 		if (k < d->s.endpoint_boots)
 			continue;
-		final = k >= d->s.endpoint_max_boots;
+		final = k >= d->s.endpoint_long_boots;
 		if (verdict_reproduce(d->goodv, d->ngood, d->badv, d->nbad,
 		    &d->vp, final, res) < 0)
 			return error_set(err, "cannot compare the endpoints: %s",
 			    res->reason);
+		/* Past endpointMaxBoots only while the change looks real. */
+		if (res->outcome == REPRO_UNDECIDED &&
+		    k >= d->s.endpoint_max_boots) {
+			if (!verdict_promising(res, &d->vp))
+				verdict_reproduce(d->goodv, d->ngood, d->badv,
+				    d->nbad, &d->vp, 1, res);
+			else if (k == d->s.endpoint_max_boots)
+				driver_event(d, "endpoints: undecided after %d "
+				    "boots each, but the regression looks "
+				    "present (p %.2g): at most %d each", k,
+				    res->p_welch, d->s.endpoint_long_boots);
+		}
 		if (res->outcome != REPRO_UNDECIDED)
 			return 0;
 	}
@@ -1944,6 +1973,29 @@ driver_search_drift(void *ctx, double *value, int *got, struct error *err)
 	return rc == DRIVER_STOPPED ? SEARCH_STOPPED : rc;
 }
 
+static int
+driver_deadline(struct driver *d, struct error *err)
+{
+	char *t = NULL;
+	long long start;
+
+	if (state_meta_get(d->st, "started", &t, err) < 0)
+		return -1;
+	start = t ? strtoll(t, NULL, 10) : (long long)now_wall();
+	free(t);
+	d->deadline = (int64_t)start + d->s.max_time_ms / 1000;
+	return 0;
+}
+
+/* bisect.maxTime: counted from the bisection's start (meta "started"). */
+static int
+driver_search_late(void *ctx)
+{
+	struct driver *d = ctx;
+
+	return d->deadline > 0 && now_wall() >= d->deadline;
+}
+
 static void
 driver_search_event(void *ctx, const char *kv, const char *msg)
 {
@@ -1969,6 +2021,9 @@ driver_posterior(struct driver *d, struct driver_end *end, struct error *err)
 	int rc;
 
 	ops.ctx = d;
+	ops.late = driver_search_late;
+	if (d->s.max_time_ms > 0 && driver_deadline(d, err) < 0)
+		return EXIT_RUNTIME;
 	ops.boot = driver_search_boot;
 	ops.drift = driver_search_drift;
 	ops.event = driver_search_event;

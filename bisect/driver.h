@@ -35,6 +35,7 @@ struct driver_settings {
 	int		 auto_runs;	/* stats.runs = auto */
 	int		 endpoint_boots;
 	int		 endpoint_max_boots;
+	int		 endpoint_long_boots;	/* while verdict_promising() */
 	int		 min_boots;
 	int		 max_boots;
 	int		 confirm_boots;
@@ -54,6 +55,7 @@ struct driver_settings {
 	int		 search;	/* DRIVER_SEARCH_* (bisect.search) */
 	double		 confidence;	/* bisect.confidence */
 	int		 search_max_boots;	/* bisect.maxBoots, 0: auto */
+	long long	 max_time_ms;	/* bisect.maxTime, 0: none */
 	int		 search_max_builds;	/* bisect.maxBuilds, 0: none */
 };
 

@@ -58,6 +58,8 @@ struct search_ops {
 	 * when a value came, SEARCH_STOPPED or -1.
 	 */
 	int	(*drift)(void *ctx, double *value, int *got, struct error *);
+	/* Non-zero when the time cap (bisect.maxTime) is reached; may be NULL. */
+	int	(*late)(void *ctx);
 	/* An event line; kv holds its --ci fields ("event=... k=v"). */
 	void	(*event)(void *ctx, const char *kv, const char *msg);
 	void	(*progress)(void *ctx, const char *msg);

@@ -181,6 +181,14 @@ verdict_reproduce(const double *good, size_t ng, const double *bad,
 	return 0;
 }
 
+int
+verdict_promising(const struct reproduce_result *r,
+    const struct verdict_params *p)
+{
+	return r->outcome == REPRO_UNDECIDED && r->p_welch < VERDICT_PROMISING &&
+	    !(r->effect_hi < p->min_effect);
+}
+
 static void
 verdict_ss(const double *v, size_t n, struct verdict_ss *out)
 {

@@ -70,6 +70,16 @@ int	 verdict_reproduce(const double *good, size_t ng, const double *bad,
 	    size_t nb, const struct verdict_params *, int final,
 	    struct reproduce_result *);
 
+/*
+ * Worth more endpoint boots past the usual number: the change is not
+ * ruled out and points the expected way (Welch's one-sided p below
+ * VERDICT_PROMISING).  A null range rarely is, so a longer endpoint
+ * phase for weak regressions costs a null range little.
+ */
+#define VERDICT_PROMISING 0.1
+int	 verdict_promising(const struct reproduce_result *,
+	    const struct verdict_params *);
+
 enum step_verdict {
 	STEP_UNDECIDED,
 	STEP_GOOD,

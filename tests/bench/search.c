@@ -65,6 +65,7 @@
  */
 #define SIM_POST_END_MIN 10
 #define SIM_POST_END_MAX 100
+#define SIM_POST_END_LONG 300	/* while verdict_promising() */
 #define SIM_POST_END_ALPHA 0.001
 #define SIM_POST_MAX_BOOTS 2000
 #define SIM_POST_MAX_BUILDS 150
@@ -221,12 +222,14 @@ sim_boot(struct sim *s, uint32_t i)
 	return v + z * SIM_SD;
 }
 
-#define SIM_ENDS (SIM_END_MAX > SIM_POST_END_MAX ? SIM_END_MAX : \
-    SIM_POST_END_MAX)
+#define SIM_ENDS (SIM_END_MAX > SIM_POST_END_LONG ? SIM_END_MAX : \
+    SIM_POST_END_LONG)
 
 struct ends {
 	double	 good[SIM_ENDS];
 	double	 bad[SIM_ENDS];
+	double	 tgood[SIM_ENDS];	/* when each was measured */
+	double	 tbad[SIM_ENDS];
 	size_t	 n;
 	enum reproduce_outcome outcome;
 	long	 clock;
@@ -236,7 +239,7 @@ struct ends {
 /* The endpoint phase, ABBA, looking at the verdict after every pair. */
 static void
 sim_endpoints(struct sim *s, const struct verdict_params *vp, size_t min,
-    size_t max, struct ends *e)
+    size_t max, size_t long_max, struct ends *e)
 {
 	struct reproduce_result rr;
 	size_t k;
@@ -245,21 +248,30 @@ sim_endpoints(struct sim *s, const struct verdict_params *vp, size_t min,
 	e->outcome = REPRO_UNDECIDED;
 	for (k = 1; k <= max; k++) {
 		if (k % 2) {
+			e->tgood[e->n] = (double)s->clock;
 			e->good[e->n] = sim_boot(s, 0);
+			e->tbad[e->n] = (double)s->clock;
 			e->bad[e->n] = sim_boot(s, s->sc->n);
 		} else {
+			e->tbad[e->n] = (double)s->clock;
 			e->bad[e->n] = sim_boot(s, s->sc->n);
+			e->tgood[e->n] = (double)s->clock;
 			e->good[e->n] = sim_boot(s, 0);
 		}
 		e->n++;
 		if (k < min)
 			continue;
-		verdict_reproduce(e->good, e->n, e->bad, e->n, vp, k == max,
+		/* Past max only while the change looks like it is there. */
+		verdict_reproduce(e->good, e->n, e->bad, e->n, vp, k == long_max,
 		    &rr);
+		if (k == max && k < long_max && !verdict_promising(&rr, vp))
+			rr.outcome = REPRO_NO;
 		if (rr.outcome != REPRO_UNDECIDED) {
 			e->outcome = rr.outcome;
 			break;
 		}
+		if (k == max)
+			max = long_max;
 	}
 	if (e->outcome == REPRO_UNDECIDED)
 		e->outcome = REPRO_NO;
@@ -399,7 +411,7 @@ posterior(struct sim *s, const struct ends *e,
 	struct posterior p;
 	enum posterior_stop st;
 	uint32_t next, n = s->sc->n, prev = UINT32_MAX;
-	double ptop;
+	double ptop, t, v;
 
 	res->boots = s->boots;
 	res->builds = 2;
@@ -408,8 +420,8 @@ posterior(struct sim *s, const struct ends *e,
 		return;
 	}
 	posterior_init(&p, n, pp, BETTER_LOWER);
-	posterior_add_many(&p, 0, e->good, e->n);
-	posterior_add_many(&p, n, e->bad, e->n);
+	posterior_add_many_t(&p, 0, e->good, e->tgood, e->n);
+	posterior_add_many_t(&p, n, e->bad, e->tbad, e->n);
 	for (;;) {
 		st = posterior_stop(&p, s->boots, 2 + s->builds);
 		if (st != POSTERIOR_GO_ON)
@@ -421,7 +433,9 @@ posterior(struct sim *s, const struct ends *e,
 			posterior_set_built(&p, next, 1);
 			prev = next;
 		}
-		posterior_add(&p, next, sim_boot(s, next));
+		t = (double)s->clock;
+		v = sim_boot(s, next);
+		posterior_add_many_t(&p, next, &v, &t, 1);
 	}
 	res->culprit = posterior_top(&p, &ptop);
 	if (st == POSTERIOR_FOUND) {
@@ -629,7 +643,7 @@ main(int argc, char **argv)
 			if (!post_only) {
 				sim_start(&s, sc, &t, ts ^ 0x656e6473);
 				sim_endpoints(&s, &vp, SIM_END_MIN, SIM_END_MAX,
-				    &e);
+				    SIM_END_MAX, &e);
 				memset(&r, 0, sizeof(r));
 				classic(&s, &e, &g, &vp, &r);
 				tally_add(&ty[1], sc, &t, &r);
@@ -637,7 +651,7 @@ main(int argc, char **argv)
 			/* the posterior's own, shorter endpoint phase */
 			sim_start(&s, sc, &t, ts ^ 0x706f7374);
 			sim_endpoints(&s, &pvp, SIM_POST_END_MIN,
-			    SIM_POST_END_MAX, &e);
+			    SIM_POST_END_MAX, SIM_POST_END_LONG, &e);
 			memset(&r, 0, sizeof(r));
 			posterior(&s, &e, &pp, &r);
 			tally_add(&ty[2], sc, &t, &r);

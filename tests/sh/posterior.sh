@@ -104,3 +104,24 @@ tcase "kill -9 at any moment, then resume: same answer, no run repeated" '
 	git bisect reset >/dev/null 2>&1 &&
 	grep -q "^$(culprit . "main 61") is the first bad commit" replay.out
 '
+
+tcase "bisect.maxTime: the search stops at the time cap with its candidates" '
+	sh "$top/tests/gen-history" "$TRASH/late" 150 "main 61" 0.05 >/dev/null &&
+	cd late &&
+	expect_exit 4 $PB $post -c bisect.maxTime=1s run --good v1 --bad v2 --metric synth:time >out 2>err &&
+	grep -q "time cap (bisect.maxTime) is reached" out err &&
+	$PB report --json >r.json &&
+	jq -e ".status == \"inconclusive\" and (.candidates | length) > 1" r.json >/dev/null
+'
+
+tcase "endpoints go past endpointMaxBoots while the regression looks present" '
+	sh "$top/tests/gen-history" "$TRASH/weak" 40 "main 23" 0.2 >/dev/null &&
+	cd weak &&
+	$PB $post -c stats.endpointBoots=4 -c stats.endpointMaxBoots=4 -c stats.endpointLongBoots=60 \
+		run --good v1 --bad v2 --metric synth:time >out 2>err &&
+	grep -q "^endpoints: undecided after 4 boots each, but the regression looks present" err &&
+	good=$(sqlite3 .git/perfbisect/state.db "select count(*) from boots where role = '\''good'\''") &&
+	echo "good endpoint boots: $good" &&
+	test "$good" -gt 4 &&
+	assert_eq "$(culprit . "main 23")" "$(sed -n "s/ is the first bad commit$//p" out)" "culprit"
+'

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_confirm.c - confirming a culprit against its parent.  The paired
+ * test_confirm.c - confirming a culprit against its parent, and whether
+ * undecided endpoints deserve more boots.  The paired
  * p-value against R 4.2:
  *   p <- c(1,2,3,4,5,6); c <- p + c(0.5,0.7,0.2,0.9,0.4,0.6)
  *   wilcox.test(c, p, paired = TRUE, alternative = "greater")$p.value
@@ -75,6 +76,36 @@ test_confirm_share(void **state)
 	assert_non_null(strstr(cr.reason, "other commits contribute"));
 }
 
+/*
+ * Four boots each can never pass Mann-Whitney at alpha 0.001 (its
+ * smallest p is 1/70): a clear change is undecided but promising, no
+ * change or the wrong direction is not, nor a change ruled out.
+ */
+static void
+test_promising(void **state)
+{
+	static const double good[] = { 100, 102, 98, 101 };
+	static const double bad[] = { 110, 108, 111, 109 };
+	static const double same[] = { 101, 99, 100, 102 };
+	struct verdict_params p;
+	struct reproduce_result rr;
+
+	(void)state;
+	verdict_params_default(&p);
+	p.alpha = 0.001;
+	assert_int_equal(verdict_reproduce(good, 4, bad, 4, &p, 0, &rr), 0);
+	assert_int_equal(rr.outcome, REPRO_UNDECIDED);
+	assert_true(verdict_promising(&rr, &p));
+	assert_int_equal(verdict_reproduce(good, 4, same, 4, &p, 0, &rr), 0);
+	assert_false(verdict_promising(&rr, &p));
+	assert_int_equal(verdict_reproduce(bad, 4, good, 4, &p, 0, &rr), 0);
+	assert_false(verdict_promising(&rr, &p));
+	/* decided: nothing more to promise */
+	assert_int_equal(verdict_reproduce(good, 4, bad, 4, &p, 1, &rr), 0);
+	assert_int_equal(rr.outcome, REPRO_NO);
+	assert_false(verdict_promising(&rr, &p));
+}
+
 int
 main(void)
 {
@@ -82,6 +113,7 @@ main(void)
 		cmocka_unit_test(test_confirm_paired),
 		cmocka_unit_test(test_confirm_unpaired),
 		cmocka_unit_test(test_confirm_share),
+		cmocka_unit_test(test_promising),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

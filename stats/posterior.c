@@ -60,7 +60,8 @@
 #define POST_MIN_SCALE	1e-9
 #define POST_SURE	0.9	/* see post_wsure() */
 #define POST_HEAVY_LR	2.0	/* see post_mad() */
-#define POST_DRIFT_Z	3.0	/* see post_detrend() */
+#define POST_DRIFT_Z	4.0	/* see post_detrend() */
+#define POST_DRIFT_SURE	0.999
 
 struct post_lik {
 	double	 lg;
@@ -673,21 +674,36 @@ post_compute(struct posterior *p)
 
 /*
  * Drift: the machine gets slower or faster over the bisection.  Its slope
- * is the pooled regression of the values on their times within groups:
- * the positions nearly surely good pooled, those nearly surely bad
- * pooled, every other position on its own (so an undecided commit's
- * level cannot pass for drift).  It is removed from the values only when
+ * is the pooled regression of the values on their times within groups
+ * (post_drift_group): no commit's level can pass for drift.  It is removed from the values only when
  * significant (POST_DRIFT_Z standard errors): a slope estimated from
  * noise would add noise.  Then every value is recomputed as measured
  * minus slope times (time - t0), t0 the mean time, and the commits'
  * sufficient statistics with it.
  */
+/*
+ * The group a position's values are regressed in: 0 the good endpoint
+ * and the commits almost surely good (POST_DRIFT_SURE), 1 the same for
+ * bad, 2 a commit on its own.  Pooling by side uses the time spread
+ * between commits; only commits placed beyond doubt are pooled, since a
+ * commit on the wrong side passes for drift, and the drift removed then
+ * makes it look even more so.
+ */
+static int
+post_drift_group(const struct posterior *p, uint32_t i)
+{
+	double w = post_wgood(p, i);
+
+	return w >= POST_DRIFT_SURE ? 0 : 1 - w >= POST_DRIFT_SURE ? 1 : 2;
+}
+
 static void
 post_detrend(struct posterior *p)
 {
 	struct posterior_commit *c;
 	double st[3] = { 0, 0, 0 }, sy[3] = { 0, 0, 0 }, sn[3] = { 0, 0, 0 };
-	double stt = 0, sty = 0, tm, ym, tt = 0, nn = 0, slope = 0, se, d;
+	double stt = 0, sty = 0, syy = 0, tm, ym, tt = 0, nn = 0, slope = 0;
+	double se, d, ngrp = 0;
 	uint32_t i, j;
 	int g;
 
@@ -698,7 +714,7 @@ post_detrend(struct posterior *p)
 		c = &p->c[i];
 		if (c->n == 0)
 			continue;
-		g = post_wsure(p, i, 1) > 0 ? 0 : post_wsure(p, i, 0) > 0 ? 1 : 2;
+		g = post_drift_group(p, i);
 		for (j = 0; j < c->n; j++) {
 			tt += c->t[j];
 			nn++;
@@ -713,7 +729,7 @@ post_detrend(struct posterior *p)
 		c = &p->c[i];
 		if (c->n == 0)
 			continue;
-		g = post_wsure(p, i, 1) > 0 ? 0 : post_wsure(p, i, 0) > 0 ? 1 : 2;
+		g = post_drift_group(p, i);
 		if (g < 2) {
 			tm = st[g] / sn[g];
 			ym = sy[g] / sn[g];
@@ -726,14 +742,19 @@ post_detrend(struct posterior *p)
 			tm /= c->n;
 			ym /= c->n;
 		}
+		ngrp += g == 2 ? 1 : 0;
 		for (j = 0; j < c->n; j++) {
 			stt += (c->t[j] - tm) * (c->t[j] - tm);
 			sty += (c->t[j] - tm) * (c->raw[j] - ym);
+			syy += (c->raw[j] - ym) * (c->raw[j] - ym);
 		}
 	}
-	if (stt > 0) {
+	for (g = 0; g < 2; g++)
+		ngrp += sn[g] > 0;
+	/* The slope's standard error from the regression's own residuals. */
+	if (stt > 0 && nn > ngrp + 1) {
 		slope = sty / stt;
-		se = p->scale / sqrt(stt);
+		se = sqrt(fmax(syy - slope * sty, 0) / (nn - ngrp - 1) / stt);
 		if (!(fabs(slope) > POST_DRIFT_Z * se))
 			slope = 0;
 	}

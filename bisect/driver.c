@@ -1352,6 +1352,7 @@ static int
 driver_endpoints(struct driver *d, struct reproduce_result *res,
     struct error *err)
 {
+	struct verdict_params lvp;
 	const char *first, *second;
 	double v;
 	int k, rc, final;
@@ -1401,8 +1402,11 @@ driver_endpoints(struct driver *d, struct reproduce_result *res,
 		if (k < d->s.endpoint_boots)
 			continue;
 		final = k >= d->s.endpoint_long_boots;
+		lvp = d->vp;
+		if (k > d->s.endpoint_max_boots)
+			lvp.alpha *= VERDICT_LONG_ALPHA;
 		if (verdict_reproduce(d->goodv, d->ngood, d->badv, d->nbad,
-		    &d->vp, final, res) < 0)
+		    &lvp, final, res) < 0)
 			return error_set(err, "cannot compare the endpoints: %s",
 			    res->reason);
 		/* Past endpointMaxBoots only while the change looks real. */
@@ -1410,7 +1414,7 @@ driver_endpoints(struct driver *d, struct reproduce_result *res,
 		    k >= d->s.endpoint_max_boots) {
 			if (!verdict_promising(res, &d->vp))
 				verdict_reproduce(d->goodv, d->ngood, d->badv,
-				    d->nbad, &d->vp, 1, res);
+				    d->nbad, &lvp, 1, res);
 			else if (k == d->s.endpoint_max_boots)
 				driver_event(d, "endpoints: undecided after %d "
 				    "boots each, but the regression looks "

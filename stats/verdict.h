@@ -77,6 +77,11 @@ int	 verdict_reproduce(const double *good, size_t ng, const double *bad,
  * phase for weak regressions costs a null range little.
  */
 #define VERDICT_PROMISING 0.1
+/*
+ * Past the usual number the looks go on; alpha is this much lower there,
+ * so that a null range is not called reproduced more often.
+ */
+#define VERDICT_LONG_ALPHA 0.3
 int	 verdict_promising(const struct reproduce_result *,
 	    const struct verdict_params *);
 

@@ -65,7 +65,8 @@
  */
 #define SIM_POST_END_MIN 10
 #define SIM_POST_END_MAX 100
-#define SIM_POST_END_LONG 300	/* while verdict_promising() */
+#define SIM_POST_END_LONG 300	/* while verdict_promising(), at alpha
+				   times VERDICT_LONG_ALPHA */
 #define SIM_POST_END_ALPHA 0.001
 #define SIM_POST_MAX_BOOTS 2000
 #define SIM_POST_MAX_BUILDS 150
@@ -242,8 +243,10 @@ sim_endpoints(struct sim *s, const struct verdict_params *vp, size_t min,
     size_t max, size_t long_max, struct ends *e)
 {
 	struct reproduce_result rr;
-	size_t k;
+	struct verdict_params lvp = *vp;
+	size_t k, max0 = max;
 
+	lvp.alpha *= VERDICT_LONG_ALPHA;
 	e->n = 0;
 	e->outcome = REPRO_UNDECIDED;
 	for (k = 1; k <= max; k++) {
@@ -262,8 +265,8 @@ sim_endpoints(struct sim *s, const struct verdict_params *vp, size_t min,
 		if (k < min)
 			continue;
 		/* Past max only while the change looks like it is there. */
-		verdict_reproduce(e->good, e->n, e->bad, e->n, vp, k == long_max,
-		    &rr);
+		verdict_reproduce(e->good, e->n, e->bad, e->n, k > max0 ? &lvp :
+		    vp, k == long_max, &rr);
 		if (k == max && k < long_max && !verdict_promising(&rr, vp))
 			rr.outcome = REPRO_NO;
 		if (rr.outcome != REPRO_UNDECIDED) {

@@ -672,15 +672,16 @@ post_compute(struct posterior *p)
 	free(ex);
 }
 
-/*
- * Drift: the machine gets slower or faster over the bisection.  Its slope
- * is the pooled regression of the values on their times within groups
- * (post_drift_group): no commit's level can pass for drift.  It is removed from the values only when
- * significant (POST_DRIFT_Z standard errors): a slope estimated from
- * noise would add noise.  Then every value is recomputed as measured
- * minus slope times (time - t0), t0 the mean time, and the commits'
- * sufficient statistics with it.
- */
+/* Welford's update of c's mean and m2 with its value j, the j+1-th. */
+static void
+post_welford(struct posterior_commit *c, uint32_t j)
+{
+	double d = c->v[j] - c->mean;
+
+	c->mean += d / (j + 1);
+	c->m2 += d * (c->v[j] - c->mean);
+}
+
 /*
  * The group a position's values are regressed in: 0 the good endpoint
  * and the commits almost surely good (POST_DRIFT_SURE), 1 the same for
@@ -697,13 +698,23 @@ post_drift_group(const struct posterior *p, uint32_t i)
 	return w >= POST_DRIFT_SURE ? 0 : 1 - w >= POST_DRIFT_SURE ? 1 : 2;
 }
 
+/*
+ * Drift: the machine gets slower or faster over the bisection.  Its slope
+ * is the pooled regression of the values on their times within groups
+ * (post_drift_group), so a level that differs between groups cannot pass
+ * for drift.  It is removed from the values only when significant
+ * (POST_DRIFT_Z standard errors, from the regression's own residuals): a
+ * slope estimated from noise would add noise.  Then every value is
+ * recomputed as measured minus slope times (time - t0), t0 the mean
+ * time, and the commits' sufficient statistics with it.
+ */
 static void
 post_detrend(struct posterior *p)
 {
 	struct posterior_commit *c;
 	double st[3] = { 0, 0, 0 }, sy[3] = { 0, 0, 0 }, sn[3] = { 0, 0, 0 };
 	double stt = 0, sty = 0, syy = 0, tm, ym, tt = 0, nn = 0, slope = 0;
-	double se, d, ngrp = 0;
+	double se, ngrp = 0;
 	uint32_t i, j;
 	int g;
 
@@ -767,9 +778,7 @@ post_detrend(struct posterior *p)
 		c->mean = c->m2 = 0;
 		for (j = 0; j < c->n; j++) {
 			c->v[j] = c->raw[j] - slope * (c->t[j] - p->t0);
-			d = c->v[j] - c->mean;
-			c->mean += d / (j + 1);
-			c->m2 += d * (c->v[j] - c->mean);
+			post_welford(c, j);
 		}
 	}
 }
@@ -794,7 +803,6 @@ static int
 post_push(struct posterior *p, uint32_t pos, double v, double t)
 {
 	struct posterior_commit *c;
-	double d;
 	uint32_t k;
 
 	if (pos > p->n || !isfinite(v) || !isfinite(t))
@@ -811,11 +819,8 @@ post_push(struct posterior *p, uint32_t pos, double v, double t)
 	GROW(c->t, (size_t)c->n + 1, c->talloc);
 	c->raw[c->n] = v;
 	c->t[c->n] = t;
-	v -= p->drift * (t - p->t0);
-	c->v[c->n++] = v;
-	d = v - c->mean;
-	c->mean += d / c->n;
-	c->m2 += d * (v - c->mean);
+	c->v[c->n] = v - p->drift * (t - p->t0);
+	post_welford(c, c->n++);
 	p->nboots++;
 	return 0;
 }

@@ -269,6 +269,16 @@ search_add_vals(struct posterior *p, uint32_t pos, const struct vals *x)
 		posterior_add_many_t(p, pos, x->v, x->t, x->n);
 }
 
+/* A boot of position pos on level l gave v: keep it in x, at the next time. */
+static void
+search_value(struct search *s, struct level *l, uint32_t pos, struct vals *x,
+    double v)
+{
+	vals_push(x, v, s->clock);
+	posterior_add_many_t(&l->post, pos, &v, &s->clock, 1);
+	s->clock++;
+}
+
 /*
  * Set up level k over line (n commits, the last the bad end); position
  * 0 gets the good endpoint's values and zero's (GRAPH_NONE: none), the
@@ -349,12 +359,8 @@ search_level(struct search *s, struct level *l, int *visits,
 				if ((rc = s->ops->drift(s->ops->ctx, &v, &got,
 				    err)) != 0)
 					break;
-				if (got) {
-					vals_push(&s->good, v, s->clock);
-					posterior_add_many_t(&l->post, 0, &v,
-					    &s->clock, 1);
-					s->clock++;
-				}
+				if (got)
+					search_value(s, l, 0, &s->good, v);
 				continue;
 			}
 		}
@@ -404,9 +410,7 @@ search_level(struct search *s, struct level *l, int *visits,
 		} else if (rc != 0)
 			break;
 		else {
-			vals_push(&s->cv[c], v, s->clock);
-			posterior_add_many_t(&l->post, next, &v, &s->clock, 1);
-			s->clock++;
+			search_value(s, l, next, &s->cv[c], v);
 			s->boots++;
 		}
 		if ((rc = search_record(s, row, (int)row + 1, err)) < 0)

@@ -1352,10 +1352,9 @@ static int
 driver_endpoints(struct driver *d, struct reproduce_result *res,
     struct error *err)
 {
-	struct verdict_params lvp;
 	const char *first, *second;
 	double v;
-	int k, rc, final;
+	int k, rc;
 
 	if ((rc = driver_imported(d, err)) != 0) {
 		if (rc < 0)
@@ -1401,26 +1400,17 @@ driver_endpoints(struct driver *d, struct reproduce_result *res,
 			return rc;
 		if (k < d->s.endpoint_boots)
 			continue;
-		final = k >= d->s.endpoint_long_boots;
-		lvp = d->vp;
-		if (k > d->s.endpoint_max_boots)
-			lvp.alpha *= VERDICT_LONG_ALPHA;
-		if (verdict_reproduce(d->goodv, d->ngood, d->badv, d->nbad,
-		    &lvp, final, res) < 0)
+		if (verdict_endpoints(d->goodv, d->ngood, d->badv, d->nbad,
+		    &d->vp, (size_t)k, (size_t)d->s.endpoint_max_boots,
+		    (size_t)d->s.endpoint_long_boots, res) < 0)
 			return error_set(err, "cannot compare the endpoints: %s",
 			    res->reason);
-		/* Past endpointMaxBoots only while the change looks real. */
 		if (res->outcome == REPRO_UNDECIDED &&
-		    k >= d->s.endpoint_max_boots) {
-			if (!verdict_promising(res, &d->vp))
-				verdict_reproduce(d->goodv, d->ngood, d->badv,
-				    d->nbad, &lvp, 1, res);
-			else if (k == d->s.endpoint_max_boots)
-				driver_event(d, "endpoints: undecided after %d "
-				    "boots each, but the regression looks "
-				    "present (p %.2g): at most %d each", k,
-				    res->p_welch, d->s.endpoint_long_boots);
-		}
+		    k == d->s.endpoint_max_boots)
+			driver_event(d, "endpoints: undecided after %d boots "
+			    "each, but the regression looks present (p %.2g): "
+			    "at most %d each", k, res->p_welch,
+			    d->s.endpoint_long_boots);
 		if (res->outcome != REPRO_UNDECIDED)
 			return 0;
 	}

@@ -189,6 +189,23 @@ verdict_promising(const struct reproduce_result *r,
 	    !(r->effect_hi < p->min_effect);
 }
 
+int
+verdict_endpoints(const double *good, size_t ng, const double *bad,
+    size_t nb, const struct verdict_params *p, size_t n, size_t max,
+    size_t long_max, struct reproduce_result *out)
+{
+	struct verdict_params lp = *p;
+
+	if (n > max)
+		lp.alpha *= VERDICT_LONG_ALPHA;
+	if (verdict_reproduce(good, ng, bad, nb, &lp, n >= long_max, out) < 0)
+		return -1;
+	if (out->outcome == REPRO_UNDECIDED && n >= max &&
+	    !verdict_promising(out, p))
+		return verdict_reproduce(good, ng, bad, nb, &lp, 1, out);
+	return 0;
+}
+
 static void
 verdict_ss(const double *v, size_t n, struct verdict_ss *out)
 {

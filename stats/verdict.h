@@ -85,6 +85,17 @@ int	 verdict_reproduce(const double *good, size_t ng, const double *bad,
 int	 verdict_promising(const struct reproduce_result *,
 	    const struct verdict_params *);
 
+/*
+ * The endpoint phase's look after n boots of each endpoint (ng, nb):
+ * verdict_reproduce, decided at long_max at the latest.  Past max the
+ * phase goes on only while verdict_promising() holds (else NO), at alpha
+ * times VERDICT_LONG_ALPHA.  With long_max == max it is verdict_reproduce
+ * with its final look at max.
+ */
+int	 verdict_endpoints(const double *good, size_t ng, const double *bad,
+	    size_t nb, const struct verdict_params *, size_t n, size_t max,
+	    size_t long_max, struct reproduce_result *);
+
 enum step_verdict {
 	STEP_UNDECIDED,
 	STEP_GOOD,

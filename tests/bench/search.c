@@ -65,8 +65,7 @@
  */
 #define SIM_POST_END_MIN 10
 #define SIM_POST_END_MAX 100
-#define SIM_POST_END_LONG 300	/* while verdict_promising(), at alpha
-				   times VERDICT_LONG_ALPHA */
+#define SIM_POST_END_LONG 300	/* see verdict_endpoints() */
 #define SIM_POST_END_ALPHA 0.001
 #define SIM_POST_MAX_BOOTS 2000
 #define SIM_POST_MAX_BUILDS 150
@@ -243,13 +242,11 @@ sim_endpoints(struct sim *s, const struct verdict_params *vp, size_t min,
     size_t max, size_t long_max, struct ends *e)
 {
 	struct reproduce_result rr;
-	struct verdict_params lvp = *vp;
-	size_t k, max0 = max;
+	size_t k;
 
-	lvp.alpha *= VERDICT_LONG_ALPHA;
 	e->n = 0;
 	e->outcome = REPRO_UNDECIDED;
-	for (k = 1; k <= max; k++) {
+	for (k = 1; k <= long_max; k++) {
 		if (k % 2) {
 			e->tgood[e->n] = (double)s->clock;
 			e->good[e->n] = sim_boot(s, 0);
@@ -264,17 +261,12 @@ sim_endpoints(struct sim *s, const struct verdict_params *vp, size_t min,
 		e->n++;
 		if (k < min)
 			continue;
-		/* Past max only while the change looks like it is there. */
-		verdict_reproduce(e->good, e->n, e->bad, e->n, k > max0 ? &lvp :
-		    vp, k == long_max, &rr);
-		if (k == max && k < long_max && !verdict_promising(&rr, vp))
-			rr.outcome = REPRO_NO;
+		verdict_endpoints(e->good, e->n, e->bad, e->n, vp, k, max,
+		    long_max, &rr);
 		if (rr.outcome != REPRO_UNDECIDED) {
 			e->outcome = rr.outcome;
 			break;
 		}
-		if (k == max)
-			max = long_max;
 	}
 	if (e->outcome == REPRO_UNDECIDED)
 		e->outcome = REPRO_NO;

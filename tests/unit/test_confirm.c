@@ -106,6 +106,36 @@ test_promising(void **state)
 	assert_false(verdict_promising(&rr, &p));
 }
 
+/* The endpoint phase: past max only while promising, decided at long_max. */
+static void
+test_endpoints(void **state)
+{
+	static const double good[] = { 100, 102, 98, 101 };
+	static const double bad[] = { 110, 108, 111, 109 };
+	static const double same[] = { 101, 99, 100, 102 };
+	struct verdict_params p;
+	struct reproduce_result rr;
+
+	(void)state;
+	verdict_params_default(&p);
+	p.alpha = 0.001;
+	/* before max: a look like any other */
+	assert_int_equal(verdict_endpoints(good, 4, same, 4, &p, 4, 10, 60,
+	    &rr), 0);
+	assert_int_equal(rr.outcome, REPRO_UNDECIDED);
+	/* at max: a clear change goes on, none stops */
+	assert_int_equal(verdict_endpoints(good, 4, bad, 4, &p, 4, 4, 60, &rr),
+	    0);
+	assert_int_equal(rr.outcome, REPRO_UNDECIDED);
+	assert_int_equal(verdict_endpoints(good, 4, same, 4, &p, 4, 4, 60,
+	    &rr), 0);
+	assert_int_equal(rr.outcome, REPRO_NO);
+	/* long_max == max: the final look */
+	assert_int_equal(verdict_endpoints(good, 4, bad, 4, &p, 4, 4, 4, &rr),
+	    0);
+	assert_int_equal(rr.outcome, REPRO_NO);
+}
+
 int
 main(void)
 {
@@ -114,6 +144,7 @@ main(void)
 		cmocka_unit_test(test_confirm_unpaired),
 		cmocka_unit_test(test_confirm_share),
 		cmocka_unit_test(test_promising),
+		cmocka_unit_test(test_endpoints),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

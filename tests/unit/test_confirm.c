@@ -77,22 +77,33 @@ test_confirm_share(void **state)
 }
 
 /*
- * Four boots each can never pass Mann-Whitney at alpha 0.001 (its
- * smallest p is 1/70): a clear change is undecided but promising, no
- * change or the wrong direction is not, nor a change ruled out.
+ * Endpoints of four boots each: they can never pass Mann-Whitney at
+ * alpha 0.001 (its smallest p is 1/70).
+ */
+static const double end_good[] = { 100, 102, 98, 101 };
+static const double end_bad[] = { 110, 108, 111, 109 };
+static const double end_same[] = { 101, 99, 100, 102 };
+
+static void
+end_params(struct verdict_params *p)
+{
+	verdict_params_default(p);
+	p->alpha = 0.001;
+}
+
+/*
+ * A clear change is undecided but promising, no change or the wrong
+ * direction is not, nor a change ruled out.
  */
 static void
 test_promising(void **state)
 {
-	static const double good[] = { 100, 102, 98, 101 };
-	static const double bad[] = { 110, 108, 111, 109 };
-	static const double same[] = { 101, 99, 100, 102 };
+	const double *good = end_good, *bad = end_bad, *same = end_same;
 	struct verdict_params p;
 	struct reproduce_result rr;
 
 	(void)state;
-	verdict_params_default(&p);
-	p.alpha = 0.001;
+	end_params(&p);
 	assert_int_equal(verdict_reproduce(good, 4, bad, 4, &p, 0, &rr), 0);
 	assert_int_equal(rr.outcome, REPRO_UNDECIDED);
 	assert_true(verdict_promising(&rr, &p));
@@ -110,15 +121,12 @@ test_promising(void **state)
 static void
 test_endpoints(void **state)
 {
-	static const double good[] = { 100, 102, 98, 101 };
-	static const double bad[] = { 110, 108, 111, 109 };
-	static const double same[] = { 101, 99, 100, 102 };
+	const double *good = end_good, *bad = end_bad, *same = end_same;
 	struct verdict_params p;
 	struct reproduce_result rr;
 
 	(void)state;
-	verdict_params_default(&p);
-	p.alpha = 0.001;
+	end_params(&p);
 	/* before max: a look like any other */
 	assert_int_equal(verdict_endpoints(good, 4, same, 4, &p, 4, 10, 60,
 	    &rr), 0);

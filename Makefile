@@ -107,7 +107,7 @@ deps:
 
 lint:
 	mandoc -Tlint -Wwarning man/perfbisect.1 man/perfbisect.conf.5
-	shellcheck -s sh scripts/deps scripts/demo tests/run tests/lib.sh tests/sh/*.sh \
+	shellcheck -s sh scripts/deps scripts/demo tests/run tests/lib.sh tests/vm.sh tests/sh/*.sh \
 		tests/kernel/*.sh
 	sh tests/banned-functions
 

@@ -33,12 +33,9 @@ tarball=$(find /usr/src -maxdepth 1 -name 'linux-source-*.tar.xz' 2>/dev/null |
 	LC_ALL=C sort | tail -n 1)
 [ -n "$tarball" ] || skip_all "no /usr/src/linux-source-*.tar.xz (scripts/deps --kernel)"
 
-vm=${top:?}/scripts/vm
-VM_RUN_DIR=$TRASH/vm
-VM_PORT=${VM_KERNEL_PORT:-10182}
-VM_ICOUNT=0
-export VM_RUN_DIR VM_PORT VM_ICOUNT
-trap '"$vm/stop"' EXIT INT TERM
+# shellcheck source=tests/vm.sh disable=SC1091
+. "${top:?}/tests/vm.sh"
+vm_env "${VM_KERNEL_PORT:-10182}"
 kdir=$BUILD/kernel
 repo=$kdir/linux
 state=$repo/.git/perfbisect
@@ -186,7 +183,6 @@ case_setup() {
 	# shellcheck source=scripts/vm/env disable=SC1091
 	. "$vm/env"
 	mk="make -s O=.kbuild LOCALVERSION=$RELEASE_SUFFIX"
-	g() { git config -f "$conf" "$1" "$2"; }
 	# The build: the base config, olddefconfig, the image; the VM's
 	# initramfs is copied next to it (build.initrd is in the worktree).
 	g build.command "mkdir -p .kbuild && cp '$kdir/base.config' .kbuild/.config && $mk olddefconfig && nice -n 10 $mk -j$jobs bzImage && cp '$VM_INITRD' .kbuild/initrd.img"
@@ -200,27 +196,9 @@ case_setup() {
 	# No build ahead: its worktree would compile a second kernel from
 	# scratch beside the first, on a machine with two cores.
 	g build.ahead false
-	g target.vm.host 127.0.0.1
-	g target.vm.port "$port"
-	g target.vm.identity "$VM_KEY"
-	g target.vm.knownHosts "$VM_KNOWN_HOSTS"
-	g target.vm.panic 1
-	g target.vm.bootTimeout 3m
-	g target.vm.runTimeout 3m
-	g target.vm.powerCycle "sh '$vm/powercycle'"
-	g benchmark.nullwrite.command "time -f time=%e dd if=/dev/zero of=/dev/null bs=1 count=20000 2>&1"
-	g benchmark.nullwrite.parser keyvalue
-	g metric.nullwrite:time.direction lower
-	g stats.warmup 0
-	g stats.runs 1
-	g stats.endpointBoots 2
-	g stats.endpointMaxBoots 4
-	g stats.minBoots 1
-	g stats.maxBoots 2
-	g stats.confirmBoots 0
-	g stats.driftEvery 0
-	g stats.alpha 0.1
-	g stats.beta 0.1
+	vm_target vm 3m
+	vm_bench nullwrite 20000
+	vm_fast_stats 2
 }
 
 case_bisect() {
@@ -235,23 +213,8 @@ case_bisect() {
 case_proven() {
 	rel=$(cd "$state/worktree" && make -s O=.kbuild LOCALVERSION=$RELEASE_SUFFIX kernelrelease)
 	case $rel in *"$RELEASE_SUFFIX") ;; *) fail "release $rel" ;; esac
-	sqlite3 -separator ' ' "$db" \
-		"select commit_id, role, outcome, release, boot_id, boot_ms from boots" >boots
-	n=$(wc -l <boots)
-	[ "$n" -ge 6 ] || fail "only $n boots"
-	for c in $(sqlite3 "$db" "select commit_id from verdicts") \
-		$(cd "$repo" && git rev-parse v1 v2); do
-		grep -q "^$c " boots || fail "no boot of $c"
-	done
-	while read -r commit role outcome release id ms; do
-		assert_eq ok "$outcome" "outcome of $role $commit"
-		assert_eq "$rel" "$release" "release of $role $commit"
-		[ "$ms" -gt 0 ] || fail "boot_ms $ms"
-		grep -q "kernel $rel, boot_id $id, .* perfbisect\.boot=[0-9a-f]" "$VM_RUN_DIR/console.log" ||
-			fail "boot $id of $commit not on the console with a token"
-	done <boots
-	assert_eq "$n" "$(cut -d' ' -f5 boots | sort -u | wc -l)" "distinct boot_ids"
-	note "$n boots, kexec to verified $(awk '{ s += $6 } END { printf "%.1f", s / NR / 1000 }' boots) s on average"
+	vm_proven "$db" "$repo" "$rel" 6 1 "kernel $rel, "
+	note "$(cat proven)"
 }
 
 case_builds() {

@@ -20,17 +20,10 @@
 # shellcheck source=tests/lib.sh disable=SC1091
 . "$(dirname "$0")/../lib.sh"
 
-[ -z "${PERFBISECT_NO_VM:-}" ] || skip_all "PERFBISECT_NO_VM is set"
-for tool in qemu-system-x86_64 ssh apt-get dpkg-deb cpio make sqlite3 jq; do
-	command -v "$tool" >/dev/null 2>&1 || skip_all "no $tool"
-done
-
-vm=${top:?}/scripts/vm
-VM_RUN_DIR=$TRASH/vm
-VM_PORT=${VM_BATCH_PORT:-10162}
-VM_ICOUNT=0
-export VM_RUN_DIR VM_PORT VM_ICOUNT
-trap '"$vm/stop"' EXIT INT TERM
+# shellcheck source=tests/vm.sh disable=SC1091
+. "${top:?}/tests/vm.sh"
+vm_tools jq
+vm_env "${VM_BATCH_PORT:-10162}"
 repo=$TRASH/linux
 conf=$TRASH/pb.conf
 reg=$repo/.git/perfbisect-batch/reg
@@ -56,37 +49,18 @@ case_setup() {
 	port=$("$vm/start") || fail "scripts/vm/start failed"
 	# shellcheck source=scripts/vm/env disable=SC1091
 	. "$vm/env"
-	g() { git config -f "$conf" "$1" "$2"; }
 	g build.command "echo start \$PERFBISECT_COMMIT >>$TRASH/builds && sleep 3 && make -s VMDIR=$VM_DIR && echo end \$PERFBISECT_COMMIT >>$TRASH/builds"
 	g build.release "make -s kernelrelease VMDIR=$VM_DIR"
 	g build.initrd initrd.img
-	g target.vm.host 127.0.0.1
-	g target.vm.port "$port"
-	g target.vm.identity "$VM_KEY"
-	g target.vm.knownHosts "$VM_KNOWN_HOSTS"
-	g target.vm.panic 1
-	g target.vm.bootTimeout 2m
-	g target.vm.runTimeout 2m
-	g target.vm.powerCycle "sh '$vm/powercycle'"
+	vm_target vm 2m
 	g target.l.kind local
 	g batch.targets "l, vm"
-	g benchmark.syscalls.command "time -f time=%e dd if=/dev/zero of=/dev/null bs=1 count=100000 2>&1"
-	g benchmark.syscalls.parser keyvalue
-	g metric.syscalls:time.direction lower
+	vm_bench syscalls 100000
 	g benchmark.level.command "echo time: \$(cat drivers/side/level 2>/dev/null || echo 0.100)"
 	g benchmark.level.parser keyvalue
 	g metric.level:time.direction lower
 	g bisect.search classic
-	g stats.warmup 0
-	g stats.runs 1
-	g stats.endpointBoots 2
-	g stats.endpointMaxBoots 4
-	g stats.minBoots 1
-	g stats.maxBoots 2
-	g stats.confirmBoots 0
-	g stats.driftEvery 0
-	g stats.alpha 0.1
-	g stats.beta 0.1
+	vm_fast_stats 2
 	cat >list <<EOF
 vm	v1 v2 syscalls:time target=vm
 side-a	v1 side level:time target=l

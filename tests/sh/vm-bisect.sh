@@ -15,17 +15,11 @@
 # shellcheck source=tests/lib.sh disable=SC1091
 . "$(dirname "$0")/../lib.sh"
 
-[ -z "${PERFBISECT_NO_VM:-}" ] || skip_all "PERFBISECT_NO_VM is set"
-for tool in qemu-system-x86_64 ssh apt-get dpkg-deb cpio make sqlite3; do
-	command -v "$tool" >/dev/null 2>&1 || skip_all "no $tool"
-done
-
-vm=${top:?}/scripts/vm
-VM_RUN_DIR=$TRASH/vm
-VM_PORT=${VM_BISECT_PORT:-10142}
-VM_ICOUNT=0
-export VM_RUN_DIR VM_PORT VM_ICOUNT
-trap '"$vm/stop"' EXIT INT TERM
+# shellcheck source=tests/vm.sh disable=SC1091
+. "${top:?}/tests/vm.sh"
+# shellcheck disable=SC2119
+vm_tools
+vm_env "${VM_BISECT_PORT:-10142}"
 repo=$TRASH/linux
 db=$repo/.git/perfbisect/state.db
 conf=$TRASH/pb.conf
@@ -45,31 +39,12 @@ case_setup() {
 	port=$("$vm/start") || fail "scripts/vm/start failed"
 	# shellcheck source=scripts/vm/env disable=SC1091
 	. "$vm/env"
-	g() { git config -f "$conf" "$1" "$2"; }
 	g build.command "make -s VMDIR=$VM_DIR"
 	g build.release "make -s kernelrelease VMDIR=$VM_DIR"
 	g build.initrd initrd.img
-	g target.vm.host 127.0.0.1
-	g target.vm.port "$port"
-	g target.vm.identity "$VM_KEY"
-	g target.vm.knownHosts "$VM_KNOWN_HOSTS"
-	g target.vm.panic 1
-	g target.vm.bootTimeout 2m
-	g target.vm.runTimeout 2m
-	g target.vm.powerCycle "sh '$vm/powercycle'"
-	g benchmark.syscalls.command "time -f time=%e dd if=/dev/zero of=/dev/null bs=1 count=100000 2>&1"
-	g benchmark.syscalls.parser keyvalue
-	g metric.syscalls:time.direction lower
-	g stats.warmup 0
-	g stats.runs 1
-	g stats.endpointBoots 3
-	g stats.endpointMaxBoots 4
-	g stats.minBoots 1
-	g stats.maxBoots 2
-	g stats.confirmBoots 0
-	g stats.driftEvery 0
-	g stats.alpha 0.1
-	g stats.beta 0.1
+	vm_target vm 2m
+	vm_bench syscalls 100000
+	vm_fast_stats 3
 }
 
 case_bisect() {
@@ -93,26 +68,10 @@ case_skipped() {
 }
 
 case_proven() {
-	rel=$(cat "$BUILD/vm/kernel.version")
-	sqlite3 -separator ' ' "$db" \
-		"select commit_id, role, outcome, release, boot_id, boot_ms from boots" >boots
-	n=$(wc -l <boots)
-	[ "$n" -ge 8 ] || fail "only $n boots"
 	# Both endpoints and every step that was not skipped booted.
-	for c in $(sqlite3 "$db" "select commit_id from verdicts where verdict != 'skip'") \
-		$(cd "$repo" && git rev-parse v1 v2); do
-		grep -q "^$c " boots || fail "no boot of $c"
-	done
-	while read -r commit role outcome release id ms; do
-		assert_eq ok "$outcome" "outcome of $role $commit"
-		assert_eq "$rel" "$release" "release of $role $commit"
-		[ "$ms" -gt 0 ] || fail "boot_ms $ms"
-		# The VM said so itself, with the token perfbisect put there.
-		grep -q "boot_id $id, .* perfbisect\.boot=[0-9a-f]" "$VM_RUN_DIR/console.log" ||
-			fail "boot $id of $commit not on the console with a token"
-	done <boots
-	assert_eq "$n" "$(cut -d' ' -f5 boots | sort -u | wc -l)" "distinct boot_ids"
-	echo "# vm-bisect: $n boots, kexec to verified $(awk '{ s += $6 } END { printf "%.1f", s / NR / 1000 }' boots) s on average" >>"$TRASH/times"
+	vm_proven "$db" "$repo" "$(cat "$BUILD/vm/kernel.version")" 8 \
+		"verdict != 'skip'" ""
+	echo "# vm-bisect: $(cat proven)" >>"$TRASH/times"
 }
 
 tcase "VM, history and configuration" case_setup

@@ -23,17 +23,10 @@
 # shellcheck source=tests/lib.sh disable=SC1091
 . "$(dirname "$0")/../lib.sh"
 
-[ -z "${PERFBISECT_NO_VM:-}" ] || skip_all "PERFBISECT_NO_VM is set"
-for tool in qemu-system-x86_64 ssh apt-get dpkg-deb cpio make sqlite3 od; do
-	command -v "$tool" >/dev/null 2>&1 || skip_all "no $tool"
-done
-
-vm=${top:?}/scripts/vm
-VM_RUN_DIR=$TRASH/vm
-VM_PORT=${VM_FAIL_PORT:-10202}
-VM_ICOUNT=0
-export VM_RUN_DIR VM_PORT VM_ICOUNT
-trap '"$vm/stop"' EXIT INT TERM
+# shellcheck source=tests/vm.sh disable=SC1091
+. "${top:?}/tests/vm.sh"
+vm_tools od
+vm_env "${VM_FAIL_PORT:-10202}"
 repo=$TRASH/linux
 steps=$TRASH/steps
 db=$repo/.git/perfbisect/state.db
@@ -106,7 +99,6 @@ case_setup() {
 	$dd
 	EOF
 	"$vm/ssh" 'cat >/var/tmp/pb-bench' <bench
-	g() { git config -f "$conf" "$1" "$2"; }
 	g build.command "make -s VMDIR=$VM_DIR"
 	g build.release "make -s kernelrelease VMDIR=$VM_DIR"
 	g build.initrd initrd.img
@@ -115,11 +107,7 @@ case_setup() {
 	# vmslow: the same VM with time for a panic, a reset and a cold boot.
 	# vmnone: the same VM without reboots.
 	for t in vm vmslow vmnone; do
-		g target.$t.host 127.0.0.1
-		g target.$t.port "$port"
-		g target.$t.identity "$VM_KEY"
-		g target.$t.knownHosts "$VM_KNOWN_HOSTS"
-		g target.$t.panic 1
+		vm_target $t
 		g target.$t.runTimeout 1m
 	done
 	g target.vm.bootTimeout "${VM_FAIL_BOOT_TIMEOUT:-45s}"

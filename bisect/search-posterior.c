@@ -39,6 +39,7 @@ struct vals {
 struct level {
 	uint32_t	*line;		/* graph index of position p at p - 1 */
 	uint32_t	 n;
+	uint32_t	 zero;		/* position 0 if not the good endpoint */
 	struct posterior post;
 	double		 clear;		/* "clearly" placed: P <= clear */
 };
@@ -301,6 +302,7 @@ search_level_init(struct search *s, uint32_t *line, uint32_t n,
 	pp.max_builds = sp->max_builds;
 	l->line = line;
 	l->n = n;
+	l->zero = zero;
 	l->clear = 1 - sp->confidence;
 	posterior_init(&l->post, n, &pp, sp->lower_better ? BETTER_LOWER :
 	    BETTER_HIGHER);
@@ -329,7 +331,7 @@ search_level(struct search *s, struct level *l, int *visits,
 	const struct search_params *sp = s->sp;
 	enum posterior_stop st;
 	struct buf w = BUF_INIT, msg = BUF_INIT;
-	uint32_t next, prev = 0, built = 0, c;
+	uint32_t next, prev = POSTERIOR_NO_NEXT, built = POSTERIOR_NO_NEXT, c;
 	char hex[GIT_OID_HEXSZ + 1];
 	size_t row = 0;
 	double v;
@@ -346,7 +348,7 @@ search_level(struct search *s, struct level *l, int *visits,
 			break;
 		}
 		next = posterior_next(&l->post);
-		if (next == 0 || next >= l->n) {
+		if (next == POSTERIOR_NO_NEXT) {
 			st = POSTERIOR_CAPPED;
 			break;
 		}
@@ -359,12 +361,33 @@ search_level(struct search *s, struct level *l, int *visits,
 				if ((rc = s->ops->drift(s->ops->ctx, &v, &got,
 				    err)) != 0)
 					break;
-				if (got)
+				if (got) {
 					search_value(s, l, 0, &s->good, v);
+					s->boots++;
+				}
 				continue;
 			}
 		}
-		c = l->line[next - 1];
+		if (next == 0 && l->zero == GRAPH_NONE) {
+			/* The good endpoint, against the culprit's time. */
+			if (open)
+				search_step_event(s, row, (int)row + 1);
+			open = 0;
+			prev = POSTERIOR_NO_NEXT;
+			if ((rc = s->ops->drift(s->ops->ctx, &v, &got,
+			    err)) != 0)
+				break;
+			if (!got) {
+				buf_addf(why, "the good endpoint cannot be "
+				    "measured any more");
+				st = POSTERIOR_CAPPED;
+				break;
+			}
+			search_value(s, l, 0, &s->good, v);
+			s->boots++;
+			continue;
+		}
+		c = next == 0 ? l->zero : l->line[next - 1];
 		search_hex(s, c, hex);
 		if (s->dead[c]) {
 			buf_addf(why, "%.12s cannot be measured any more",
@@ -373,7 +396,7 @@ search_level(struct search *s, struct level *l, int *visits,
 			break;
 		}
 		if (!open) {
-			if (built && built != next)
+			if (built != POSTERIOR_NO_NEXT && built != next)
 				posterior_set_built(&l->post, built, 0);
 			posterior_set_built(&l->post, next, 1);
 			built = next;

@@ -42,6 +42,11 @@
  * H(F e' ) - H(e) with e' the error-mixed F.  Divided by the cost of
  * building (if not built) and k boots, maximised over k: positions
  * already built are preferred while they still answer something.
+ *
+ * Stop: the culprit holds the confidence and it and its parent have
+ * min_boots boots each measured side by side (post_side_by_side), so
+ * that drift the correction missed cannot make a culprit of a commit
+ * measured long after its parent; an endpoint is booted again for it.
  */
 #include <float.h>
 #include <math.h>
@@ -1095,10 +1100,34 @@ post_consider_block(const struct posterior *p, uint32_t k, double delta,
 	}
 }
 
+/*
+ * The boots of a and of b measured side by side: each one's boots from
+ * the time both had started being measured.  A culprit is compared with
+ * its parent over the same stretch of time, so that a machine that drifted
+ * since the parent was measured cannot make the culprit.
+ */
+static void
+post_side_by_side(const struct posterior *p, uint32_t a, uint32_t b,
+    uint32_t *na, uint32_t *nb)
+{
+	const struct posterior_commit *ca = &p->c[a], *cb = &p->c[b];
+	double since;
+	uint32_t j;
+
+	*na = *nb = 0;
+	if (ca->n == 0 || cb->n == 0)
+		return;
+	since = fmax(ca->t[0], cb->t[0]);
+	for (j = 0; j < ca->n; j++)
+		*na += ca->t[j] >= since;
+	for (j = 0; j < cb->n; j++)
+		*nb += cb->t[j] >= since;
+}
+
 static uint32_t
 post_median(const struct posterior *p)
 {
-	uint32_t best = 0, k;
+	uint32_t best = POSTERIOR_NO_NEXT, k;
 	double bscore = -1;
 
 	/* The information score at equal costs is largest at F = 1/2. */
@@ -1115,11 +1144,11 @@ uint32_t
 posterior_next(const struct posterior *p)
 {
 	struct posterior_params par = p->par;
-	uint32_t best = 0, k, top, a, b, cur;
+	uint32_t best = 0, k, top, a, b, cur, na, nb;
 	double bscore = -1, delta, ptop, sa, sb;
 
 	if (p->n < 2)
-		return 0;
+		return POSTERIOR_NO_NEXT;
 	/*
 	 * The separation from the endpoints alone: interior commits that
 	 * the posterior labels wrongly could pull the estimates together
@@ -1134,20 +1163,21 @@ posterior_next(const struct posterior *p)
 	if (ptop >= par.endgame && post_single(p, top)) {
 		/*
 		 * Near the end: the culprit and its parent, in turns of a
-		 * build's worth of boots each, the less measured first.
+		 * build's worth of boots each, the one with fewer boots side
+		 * by side first (an endpoint too: see posterior_next()).
 		 */
 		a = top - 1;
 		b = top;
-		sa = (a >= 1 && !(p->c[a].fails && !p->c[a].n)) ?
-		    (double)p->c[a].n : -1;
-		sb = (b < p->n && !(p->c[b].fails && !p->c[b].n)) ?
-		    (double)p->c[b].n : -1;
+		post_side_by_side(p, a, b, &na, &nb);
+		sa = !(p->c[a].fails && !p->c[a].n) ? (double)na : -1;
+		sb = !(p->c[b].fails && !p->c[b].n) ? (double)nb : -1;
 		if (sa >= 0 || sb >= 0) {
 			if (sa < 0)
 				return b;
 			if (sb < 0)
 				return a;
-			cur = p->c[a].built ? a : p->c[b].built ? b : 0;
+			cur = p->c[a].built ? a : p->c[b].built ? b :
+			    POSTERIOR_NO_NEXT;
 			if (cur == a && sa < sb + par.cost_build / par.cost_boot)
 				return a;
 			if (cur == b && sb < sa + par.cost_build / par.cost_boot)
@@ -1168,7 +1198,7 @@ enum posterior_stop
 posterior_stop(const struct posterior *p, int boots, int builds)
 {
 	double ptop;
-	uint32_t top = posterior_top(p, &ptop);
+	uint32_t top = posterior_top(p, &ptop), na, nb;
 
 	if (p->p_none >= p->par.confidence)
 		return POSTERIOR_NONE;
@@ -1179,14 +1209,16 @@ posterior_stop(const struct posterior *p, int boots, int builds)
 	 */
 	if (p->p_none < 1)
 		ptop /= 1 - p->p_none;
-	if (ptop >= p->par.confidence && post_single(p, top) &&
-	    p->c[top].n >= (uint32_t)p->par.min_boots &&
-	    p->c[top - 1].n >= (uint32_t)p->par.min_boots)
-		return POSTERIOR_FOUND;
+	if (ptop >= p->par.confidence && post_single(p, top)) {
+		post_side_by_side(p, top - 1, top, &na, &nb);
+		if (na >= (uint32_t)p->par.min_boots &&
+		    nb >= (uint32_t)p->par.min_boots)
+			return POSTERIOR_FOUND;
+	}
 	if ((p->par.max_boots > 0 && boots >= p->par.max_boots) ||
 	    (p->par.max_builds > 0 && builds >= p->par.max_builds))
 		return POSTERIOR_CAPPED;
-	if (posterior_next(p) == 0)
+	if (posterior_next(p) == POSTERIOR_NO_NEXT)
 		return POSTERIOR_CAPPED;
 	return POSTERIOR_GO_ON;
 }

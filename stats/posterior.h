@@ -186,9 +186,13 @@ size_t	 posterior_top_k(const struct posterior *, struct posterior_cand *out,
 	    size_t k);
 
 /*
- * The next position to measure (1..n-1, or 0 / n when only an endpoint
- * is left to tell something apart, which the caller may ignore).
+ * The next position to measure, 0 to n: near the end an endpoint is
+ * measured again when it is the culprit's parent (or the culprit), so
+ * that the two are compared over the same stretch of time (a machine
+ * may have drifted since the endpoints were first measured).
+ * POSTERIOR_NO_NEXT: nothing left to measure.
  */
+#define POSTERIOR_NO_NEXT UINT32_MAX
 uint32_t posterior_next(const struct posterior *);
 
 enum posterior_stop {

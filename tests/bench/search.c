@@ -22,7 +22,8 @@
  *              step share where it loads the graph): keep them equal;
  *   posterior  its own endpoint phase (SIM_POST_END_*: the same looks,
  *              fewer boots), then stats/posterior.c choosing and
- *              stopping.
+ *              stopping, with a boot of the good endpoint after every
+ *              SIM_DRIFT_EVERY commits as the driver does.
  *
  * Counted: boots (endpoints included; classic's confirmation of the
  * culprit is not, it does not change the answer) and builds (a build
@@ -31,9 +32,11 @@
  * the culprit (either culprit with two; "not reproduced" or "no single
  * culprit" on a null range), with Wilson's 95 % interval.
  *
- * usage: bench-search [-Pqv] [-o scenario] [-s seed] [-t trials]
- *	[-T trials-for-N=16384]
- * -P: the posterior only; -v: a line for every trial it got wrong.
+ * usage: bench-search [-Pqv] [-c confidence] [-o scenario] [-s seed]
+ *	[-t trials] [-T trials-for-N=16384]
+ * -P: the posterior only; -c: the posterior's confidence (0.99), to
+ * compare it with classic at equal cost; -v: a line for every trial it
+ * got wrong.
  */
 #include <math.h>
 #include <stdint.h>
@@ -67,6 +70,8 @@
 #define SIM_POST_END_MAX 100
 #define SIM_POST_END_LONG 300	/* see verdict_endpoints() */
 #define SIM_POST_END_ALPHA 0.001
+/* driver_settings_load's stats.driftEvery: the good endpoint once more */
+#define SIM_DRIFT_EVERY	4
 #define SIM_POST_MAX_BOOTS 2000
 #define SIM_POST_MAX_BUILDS 150
 
@@ -405,8 +410,9 @@ posterior(struct sim *s, const struct ends *e,
 {
 	struct posterior p;
 	enum posterior_stop st;
-	uint32_t next, n = s->sc->n, prev = UINT32_MAX;
+	uint32_t next, n = s->sc->n, prev = UINT32_MAX, built = UINT32_MAX;
 	double ptop, t, v;
+	int visits = 0, open = 0;
 
 	res->boots = s->boots;
 	res->builds = 2;
@@ -422,11 +428,28 @@ posterior(struct sim *s, const struct ends *e,
 		if (st != POSTERIOR_GO_ON)
 			break;
 		next = posterior_next(&p);
+		if (next == POSTERIOR_NO_NEXT)
+			break;
+		/* The good endpoint once more after every SIM_DRIFT_EVERY. */
+		if (open && next != prev) {
+			open = 0;
+			if (++visits % SIM_DRIFT_EVERY == 0)
+				next = 0;
+		}
+		if (next == 0) {
+			open = 0;
+			prev = UINT32_MAX;
+			t = (double)s->clock;
+			v = sim_boot(s, 0);
+			posterior_add_many_t(&p, 0, &v, &t, 1);
+			continue;
+		}
 		if (next != prev) {
-			if (prev != UINT32_MAX)
-				posterior_set_built(&p, prev, 0);
+			if (built != UINT32_MAX && built != next)
+				posterior_set_built(&p, built, 0);
 			posterior_set_built(&p, next, 1);
-			prev = next;
+			built = prev = next;
+			open = 1;
 		}
 		t = (double)s->clock;
 		v = sim_boot(s, next);
@@ -545,13 +568,22 @@ main(int argc, char **argv)
 	int post_only = 0, verbose = 0;
 	int all_claimed = 0, all_claimed_right = 0;
 	const char *only = NULL;
+	double confidence = 0;
 	static const char *const methods[] = { "naive", "classic",
 	    "posterior" };
 	size_t si;
 	time_t t0 = time(NULL);
 
-	while ((ch = getopt(argc, argv, "Pqo:s:t:T:v")) != -1) {
+	while ((ch = getopt(argc, argv, "c:Pqo:s:t:T:v")) != -1) {
 		switch (ch) {
+		case 'c':
+			confidence = strtod(optarg, NULL);
+			if (!(confidence >= 0.5 && confidence < 1)) {
+				fprintf(stderr, "bench-search: -c: a "
+				    "confidence from 0.5 to 1 (not 1)\n");
+				return 2;
+			}
+			break;
 		case 'P':
 			post_only = 1;
 			break;
@@ -574,8 +606,9 @@ main(int argc, char **argv)
 			big_trials = (int)strtol(optarg, NULL, 10);
 			break;
 		default:
-			fprintf(stderr, "usage: bench-search [-Pqv] [-o scenario] "
-			    "[-s seed] [-t trials] [-T trials-for-N=16384]\n");
+			fprintf(stderr, "usage: bench-search [-Pqv] [-c confidence] "
+			    "[-o scenario] [-s seed] [-t trials]\n"
+			    "	[-T trials-for-N=16384]\n");
 			return 2;
 		}
 	}
@@ -590,6 +623,8 @@ main(int argc, char **argv)
 	pvp.alpha = SIM_POST_END_ALPHA;
 	pp.max_boots = SIM_POST_MAX_BOOTS;
 	pp.max_builds = SIM_POST_MAX_BUILDS;
+	if (confidence > 0)
+		pp.confidence = confidence;
 	graph_init(&g);
 	if (!quiet) {
 		printf("# search benchmark: boot values 100 + d * 10 from the "
@@ -668,7 +703,7 @@ main(int argc, char **argv)
 		double lo, hi;
 
 		wilson(all_claimed_right, all_claimed, &lo, &hi);
-		printf("calibration: posterior claimed >= %.2f in %d runs, "
+		printf("calibration: posterior claimed >= %g in %d runs, "
 		    "right in %d (%.1f%% [%.1f, %.1f])\n", pp.confidence,
 		    all_claimed, all_claimed_right,
 		    100.0 * all_claimed_right / all_claimed, 100 * lo,

@@ -121,11 +121,38 @@ test_found_and_stop_rule(void **state)
 	assert_int_equal(posterior_stop(&p, 30, 6), POSTERIOR_GO_ON);
 	feed(&p, 7, 110, 1, 1);
 	assert_true(pt > 0.99);
-	assert_int_equal(posterior_stop(&p, 31, 6), POSTERIOR_FOUND);
+	/*
+	 * Three boots each, but the parent's were all measured before the
+	 * culprit's: it is measured again, side by side.
+	 */
+	assert_int_equal(posterior_stop(&p, 31, 6), POSTERIOR_GO_ON);
+	assert_int_equal(posterior_next(&p), 6);
+	feed(&p, 6, 100, 1, 3);
+	assert_int_equal(posterior_stop(&p, 34, 7), POSTERIOR_FOUND);
 	n = posterior_top_k(&p, top, 3);
 	assert_int_equal(n, 3);
 	assert_int_equal(top[0].pos, 7);
 	assert_true(top[0].p >= top[1].p && top[1].p >= top[2].p);
+	posterior_release(&p);
+}
+
+/* The first commit is the culprit: the good endpoint is booted again. */
+static void
+test_endpoint_again(void **state)
+{
+	struct posterior p;
+	double pt;
+
+	(void)state;
+	setup(&p, 16, 8);
+	feed(&p, 2, 110, 1, 3);
+	feed(&p, 1, 110, 1, 4);
+	assert_int_equal(posterior_top(&p, &pt), 1);
+	assert_true(pt > 0.99);
+	assert_int_equal(posterior_stop(&p, 23, 4), POSTERIOR_GO_ON);
+	assert_int_equal(posterior_next(&p), 0);
+	feed(&p, 0, 100, 1, 3);
+	assert_int_equal(posterior_stop(&p, 26, 4), POSTERIOR_FOUND);
 	posterior_release(&p);
 }
 
@@ -358,6 +385,7 @@ main(void)
 		cmocka_unit_test(test_flat_before_data),
 		cmocka_unit_test(test_one_commit),
 		cmocka_unit_test(test_found_and_stop_rule),
+		cmocka_unit_test(test_endpoint_again),
 		cmocka_unit_test(test_caps_and_set),
 		cmocka_unit_test(test_untestable_avoided),
 		cmocka_unit_test(test_built_is_cheaper),

@@ -842,7 +842,8 @@ install:
 	t0 = now_ms();
 	rc = d->tgt->ops->install(d->tgt, &a, err);
 	artifact_release(&a);
-	if (rc == TARGET_EUNREACHABLE)
+	/* The target's fault, not the kernel's: stop, resume goes on. */
+	if (rc == TARGET_EUNREACHABLE || rc == TARGET_ETRANSIENT)
 		return -1;
 	/* The report's install timing: "install COMMIT MS" events. */
 	snprintf(ms, sizeof(ms), "%s %lld", hex, (long long)(now_ms() - t0));

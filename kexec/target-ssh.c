@@ -31,6 +31,7 @@
 #define TSSH_FACTS_MS		10000	/* reading boot_id once logged in */
 #define TSSH_CMD_MS		60000	/* housekeeping commands */
 #define TSSH_DETACH_MS		1000	/* kexec -e runs this long after */
+#define TSSH_INSTALL_TRIES	3	/* sessions an install may take */
 
 struct tssh {
 	struct ssh_opts	 opts;		/* strings below are owned */
@@ -311,7 +312,8 @@ tssh_install_modules(struct target *t, const char *tar, const char *release,
 }
 
 static int
-tssh_install(struct target *t, const struct artifact *a, struct error *err)
+tssh_install_once(struct target *t, const struct artifact *a,
+    struct error *err)
 {
 	struct tssh *p = t->priv;
 	struct buf rel = BUF_INIT, cmd = BUF_INIT, out = BUF_INIT;
@@ -372,6 +374,24 @@ out:
 	buf_release(&cmd);
 	buf_release(&out);
 	return rc;
+}
+
+/*
+ * Install, again on a new session when the connection drops (at most
+ * TSSH_INSTALL_TRIES times): files already there are not uploaded again,
+ * and a dropped upload is not a fault of the kernel.
+ */
+static int
+tssh_install(struct target *t, const struct artifact *a, struct error *err)
+{
+	int rc, tries;
+
+	for (tries = 1;; tries++) {
+		rc = tssh_install_once(t, a, err);
+		if (rc != TARGET_ETRANSIENT || tries >= TSSH_INSTALL_TRIES)
+			return rc;
+		error_clear(err);
+	}
 }
 
 /*

@@ -20,7 +20,11 @@
 struct config;
 
 #define TARGET_EUNREACHABLE (-2)
-#define TARGET_ETRANSIENT (-3)	/* retry the same operation */
+/*
+ * Retry the same operation (the connection dropped).  install retries
+ * by itself: from it, the connection kept dropping.
+ */
+#define TARGET_ETRANSIENT (-3)
 
 /* What a build produced, for install and boot. */
 struct artifact {

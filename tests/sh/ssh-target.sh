@@ -106,6 +106,50 @@ tcase 'a file the target has already is not uploaded again' '
 	cmp img7 "work/boot/vmlinuz-$REL"
 '
 
+# A second sshd that kills the connection of the first command making
+# the boot directory (an install's first): the install goes on, on a new
+# one.
+case_dropped_install() {
+	sftp=/usr/lib/openssh/sftp-server
+	[ -x $sftp ] || { echo "# no $sftp"; return 0; }
+	p2=$("$H" free-port)
+	cat >drop.sh <<EOS
+#!/bin/sh
+case "\$SSH_ORIGINAL_COMMAND" in
+*"mkdir -p "*/boot*)
+	if mkdir "$TRASH/dropped" 2>/dev/null; then
+		pkill -9 -P "\$(cat "$TRASH/sshd2.pid")"
+		sleep 5
+	fi ;;
+sftp) exec $sftp ;;
+esac
+exec sh -c "\$SSH_ORIGINAL_COMMAND"
+EOS
+	chmod +x drop.sh
+	sed -e "s/^Port .*/Port $p2/" -e "s|^PidFile .*|PidFile $TRASH/sshd2.pid|" \
+		-e "s|^Subsystem .*|Subsystem sftp $sftp|" "$S/config" >sshd2.conf
+	echo "ForceCommand $TRASH/drop.sh" >>sshd2.conf
+	"$SSHD" -D -e -f sshd2.conf 2>sshd2.log &
+	echo "[127.0.0.1]:$p2 $(cut -d' ' -f1,2 "$S/host.pub")" >>"$KH"
+	sed -e "s/port = .*/port = $p2/" -e "s|workdir = .*|workdir = $TRASH/work2|" \
+		pb.conf >pb2.conf
+	i=0
+	until "$H" -f pb2.conf target t open 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || { cat sshd2.log; fail "sshd2 did not start"; }
+		sleep 0.1
+	done
+	mkimage img8 "$REL"
+	"$H" -f pb2.conf target t install img8 "$REL" 2>err || rc=$?
+	kill "$(cat sshd2.pid)"
+	assert_eq "" "${rc:-}" "install: $(cat err)"
+	[ -d dropped ] || fail "the connection was never dropped"
+	cmp img8 "work2/boot/vmlinuz-$REL"
+}
+
+tcase 'a connection dropped during install: it goes on on a new one' \
+	case_dropped_install
+
 tcase 'a truncated image is refused before upload' '
 	mkimage img3 "$REL"
 	head -c 4000 img3 >short

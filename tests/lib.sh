@@ -52,6 +52,38 @@ expect_exit() {
 	fi
 }
 
+# crash_resume "DELAYS" ARGS...: in a repository with tags v1 and v2,
+# "perfbisect ARGS run" on synth:time killed with -9 after each delay and
+# resumed, then resumed until it is no longer running.  Sets kills.
+crash_resume() {
+	_delays=$1
+	shift
+	$PB "$@" run --good v1 --bad v2 --metric synth:time >out 2>err &
+	_pid=$!
+	kills=0
+	for _d in $_delays; do
+		sleep "$_d"
+		if kill -9 $_pid 2>/dev/null; then kills=$((kills + 1)); fi
+		wait $_pid || :
+		$PB "$@" resume >out 2>err &
+		_pid=$!
+	done
+	wait $_pid || :
+	while $PB status | grep -q "^status: running"; do
+		$PB "$@" resume >out 2>err || :
+	done
+}
+
+# runs_not_repeated COUNT: the benchmark, which appends a line to COUNT
+# every time it runs, ran no more often than the record has runs, but
+# for one cut short by each kill.
+runs_not_repeated() {
+	_runs=$(sqlite3 .git/perfbisect/state.db "select count(*) from runs")
+	_execs=$(wc -l <"$1")
+	echo "kills $kills, executions $_execs, recorded runs $_runs"
+	test "$_execs" -le $((_runs + kills))
+}
+
 tcase() {
 	_name=$1
 	_body=$2

@@ -100,27 +100,11 @@ tcase "kill -9 at any moment, then resume: same answer, no run repeated" '
 	: >"$count"
 	set -- -c "benchmark.synth.command=./bench.sh; echo >>$count" \
 		-c stats.runs=2 -c stats.warmup=1 -c stats.endpointBoots=4 -c stats.confirmBoots=3
-	$PB "$@" run --good v1 --bad v2 --metric synth:time >out 2>err &
-	pid=$!
-	kills=0
-	for delay in 0.3 0.5 0.2 0.7 0.4 0.6 0.3; do
-		sleep $delay
-		if kill -9 $pid 2>/dev/null; then kills=$((kills + 1)); fi
-		wait $pid || :
-		$PB "$@" resume >out 2>err &
-		pid=$!
-	done
-	wait $pid || :
-	while $PB status | grep -q "^status: running"; do
-		$PB "$@" resume >out 2>err || :
-	done
+	crash_resume "0.3 0.5 0.2 0.7 0.4 0.6 0.3" "$@"
 	$PB status | grep -q "^status: found" &&
 	want=$(git log --format="%H %s" v2 | awk "/ main 61\$/ { print \$1 }") &&
 	$PB status | grep -q "^culprit: $want" &&
-	runs=$(sqlite3 .git/perfbisect/state.db "select count(*) from runs") &&
-	execs=$(wc -l <"$count") &&
-	echo "kills $kills, executions $execs, recorded runs $runs" &&
-	test "$execs" -le $((runs + kills)) &&
+	runs_not_repeated "$count" &&
 	test "$kills" -ge 3
 '
 

@@ -319,6 +319,26 @@ search_level_init(struct search *s, uint32_t *line, uint32_t n,
 }
 
 /*
+ * One more boot of the good endpoint (the driver's drift operation), into
+ * level l's position 0; *got is 0 when it could not be measured.
+ */
+static int
+search_good_again(struct search *s, struct level *l, int *got,
+    struct error *err)
+{
+	double v;
+	int rc;
+
+	if ((rc = s->ops->drift(s->ops->ctx, &v, got, err)) != 0)
+		return rc;
+	if (*got) {
+		search_value(s, l, 0, &s->good, v);
+		s->boots++;
+	}
+	return 0;
+}
+
+/*
  * Search level l until its stop rule says so.  Returns the stop (as
  * enum posterior_stop), 100 + SEARCH_STOPPED when interrupted, or -1.
  * *visits counts the runs of boots of one commit in the whole search
@@ -358,24 +378,16 @@ search_level(struct search *s, struct level *l, int *visits,
 			open = 0;
 			if (sp->drift_every > 0 &&
 			    *visits % sp->drift_every == 0) {
-				if ((rc = s->ops->drift(s->ops->ctx, &v, &got,
+				if ((rc = search_good_again(s, l, &got,
 				    err)) != 0)
 					break;
-				if (got) {
-					search_value(s, l, 0, &s->good, v);
-					s->boots++;
-				}
 				continue;
 			}
 		}
+		/* The good endpoint, against the culprit's time (the step
+		   before it has ended above). */
 		if (next == 0 && l->zero == GRAPH_NONE) {
-			/* The good endpoint, against the culprit's time. */
-			if (open)
-				search_step_event(s, row, (int)row + 1);
-			open = 0;
-			prev = POSTERIOR_NO_NEXT;
-			if ((rc = s->ops->drift(s->ops->ctx, &v, &got,
-			    err)) != 0)
+			if ((rc = search_good_again(s, l, &got, err)) != 0)
 				break;
 			if (!got) {
 				buf_addf(why, "the good endpoint cannot be "
@@ -383,8 +395,6 @@ search_level(struct search *s, struct level *l, int *visits,
 				st = POSTERIOR_CAPPED;
 				break;
 			}
-			search_value(s, l, 0, &s->good, v);
-			s->boots++;
 			continue;
 		}
 		c = next == 0 ? l->zero : l->line[next - 1];

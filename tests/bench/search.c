@@ -437,7 +437,6 @@ posterior(struct sim *s, const struct ends *e,
 				next = 0;
 		}
 		if (next == 0) {
-			open = 0;
 			prev = UINT32_MAX;
 			t = (double)s->clock;
 			v = sim_boot(s, 0);

@@ -1140,6 +1140,46 @@ post_median(const struct posterior *p)
 	return best;
 }
 
+/*
+ * The endpoint measured less, instead of commit i when i has caught up
+ * with it: a commit's level is compared with the endpoints', so once it
+ * has as many boots as an endpoint, the endpoint is what limits the
+ * comparison.  An endpoint phase that stopped early, on a difference
+ * that noise made look large, otherwise leaves every commit looking
+ * in between and the search boots each one again and again (unless the
+ * change looks like two steps: then commits really are in between).  A
+ * run of endpoint boots goes on until both have half as many again as i.
+ */
+static uint32_t
+post_or_endpoint(const struct posterior *p, uint32_t i)
+{
+	const struct posterior_commit *c;
+	uint32_t e = p->c[0].n <= p->c[p->n].n ? 0 : p->n, k;
+	double emin = p->c[e].n, ci, tend = -INFINITY;
+
+	/* Commits in between because the change came in two steps. */
+	if (p->p_none >= 0.5 || i == POSTERIOR_NO_NEXT || i == 0 ||
+	    i >= p->n || emin == 0)
+		return i;
+	ci = p->c[i].n;
+	if (ci >= emin)
+		return e;
+	if (2 * emin >= 3 * ci)
+		return i;
+	/* In a run of endpoint boots: was the last boot an endpoint's? */
+	for (k = 0; k <= p->n; k += p->n) {
+		c = &p->c[k];
+		if (c->n > 0 && c->t[c->n - 1] > tend)
+			tend = c->t[c->n - 1];
+	}
+	for (k = 0; k < p->nmeas; k++) {
+		c = &p->c[p->meas[k]];
+		if (c->n > 0 && c->t[c->n - 1] > tend)
+			return i;
+	}
+	return e;
+}
+
 uint32_t
 posterior_next(const struct posterior *p)
 {
@@ -1186,12 +1226,12 @@ posterior_next(const struct posterior *p)
 		}
 	}
 	if (par.choice == POSTERIOR_MEDIAN)
-		return post_median(p);
+		return post_or_endpoint(p, post_median(p));
 	for (k = 0; k < p->nblk; k++)
 		post_consider_block(p, k, delta, &best, &bscore);
 	for (k = 0; k < p->nmeas; k++)
 		post_consider(p, p->meas[k], delta, &best, &bscore);
-	return bscore > 0 ? best : post_median(p);
+	return post_or_endpoint(p, bscore > 0 ? best : post_median(p));
 }
 
 enum posterior_stop

@@ -189,7 +189,10 @@ size_t	 posterior_top_k(const struct posterior *, struct posterior_cand *out,
  * The next position to measure, 0 to n: near the end an endpoint is
  * measured again when it is the culprit's parent (or the culprit), so
  * that the two are compared over the same stretch of time (a machine
- * may have drifted since the endpoints were first measured).
+ * may have drifted since the endpoints were first measured).  Before
+ * that, an endpoint is measured again in place of a commit that has as
+ * many boots as it: the endpoints' levels then limit what the commit's
+ * boots can tell.
  * POSTERIOR_NO_NEXT: nothing left to measure.
  */
 #define POSTERIOR_NO_NEXT UINT32_MAX

@@ -156,6 +156,46 @@ test_endpoint_again(void **state)
 	posterior_release(&p);
 }
 
+/*
+ * A commit that has caught up with the endpoints' boots and still looks
+ * in between: the endpoints are measured again, the one with fewer boots
+ * first, until both have half as many again as the commit.
+ */
+static void
+test_endpoints_limit(void **state)
+{
+	static const double mid[] = { 98.15, 106.15, 102.15 };
+	struct posterior_params pp;
+	struct posterior p;
+	uint32_t next, e[2] = { 0, 0 };
+	int i;
+
+	(void)state;
+	posterior_params_default(&pp);
+	pp.drift = 0;
+	posterior_init(&p, 64, &pp, BETTER_LOWER);
+	feed(&p, 0, 100, 4, 3);
+	feed(&p, 64, 110, 4, 3);
+	/* Half way between the endpoints' means (97.15 and 107.15). */
+	for (i = 0; i < 3; i++)
+		assert_int_equal(posterior_add(&p, 32, mid[i]), 0);
+	posterior_set_built(&p, 32, 1);
+	assert_in_range(100 * posterior_cdf(&p, 32), 45, 55);
+	for (i = 0; i < 4; i++) {
+		next = posterior_next(&p);
+		assert_true(next == 0 || next == 64);
+		assert_true(next == (p.c[0].n <= p.c[64].n ? 0u : 64u));
+		assert_int_equal(posterior_add(&p, next, next ? 107 : 97), 0);
+		e[next != 0]++;
+	}
+	assert_int_equal(e[0], 2);
+	assert_int_equal(e[1], 2);
+	/* 5 boots each, 3 on the commit: the search goes on. */
+	next = posterior_next(&p);
+	assert_true(next > 0 && next < 64);
+	posterior_release(&p);
+}
+
 static void
 test_caps_and_set(void **state)
 {
@@ -386,6 +426,7 @@ main(void)
 		cmocka_unit_test(test_one_commit),
 		cmocka_unit_test(test_found_and_stop_rule),
 		cmocka_unit_test(test_endpoint_again),
+		cmocka_unit_test(test_endpoints_limit),
 		cmocka_unit_test(test_caps_and_set),
 		cmocka_unit_test(test_untestable_avoided),
 		cmocka_unit_test(test_built_is_cheaper),

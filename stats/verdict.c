@@ -174,6 +174,7 @@ verdict_reproduce(const double *good, size_t ng, const double *bad,
 	    out->outcome == REPRO_YES ? "reproduced" :
 	    out->outcome == REPRO_UNDECIDED ? "undecided" :
 	    out->effect_hi < p->min_effect ? "not reproduced" :
+	    out->effect <= 0 ? "not reproduced (bad no worse than good)" :
 	    "not reproduced in time",
 	    out->good.mean, 100 * out->good.cv, ng, out->bad.mean,
 	    100 * out->bad.cv, nb, 100 * out->effect, 100 * out->effect_lo,
@@ -200,8 +201,8 @@ verdict_endpoints(const double *good, size_t ng, const double *bad,
 		lp.alpha *= VERDICT_LONG_ALPHA;
 	if (verdict_reproduce(good, ng, bad, nb, &lp, n >= long_max, out) < 0)
 		return -1;
-	if (out->outcome == REPRO_UNDECIDED && n >= max &&
-	    !verdict_promising(out, p))
+	if (out->outcome == REPRO_UNDECIDED && ((n >= max &&
+	    !verdict_promising(out, p)) || (2 * n >= max && out->effect <= 0)))
 		return verdict_reproduce(good, ng, bad, nb, &lp, 1, out);
 	return 0;
 }

@@ -144,6 +144,29 @@ test_endpoints(void **state)
 	assert_int_equal(rr.outcome, REPRO_NO);
 }
 
+/* From max / 2 on, a bad endpoint no worse than the good one stops. */
+static void
+test_endpoints_futile(void **state)
+{
+	static const double better[] = { 104, 96, 101, 99 };
+	struct verdict_params p;
+	struct reproduce_result rr;
+
+	(void)state;
+	end_params(&p);
+	assert_int_equal(verdict_endpoints(end_good, 4, better, 4, &p, 4, 10,
+	    60, &rr), 0);
+	assert_int_equal(rr.outcome, REPRO_UNDECIDED);
+	assert_int_equal(verdict_endpoints(end_good, 4, better, 4, &p, 5, 10,
+	    60, &rr), 0);
+	assert_int_equal(rr.outcome, REPRO_NO);
+	assert_non_null(strstr(rr.reason, "bad no worse than good"));
+	/* a little worse: the phase goes on */
+	assert_int_equal(verdict_endpoints(end_good, 4, end_same, 4, &p, 5, 10,
+	    60, &rr), 0);
+	assert_int_equal(rr.outcome, REPRO_UNDECIDED);
+}
+
 int
 main(void)
 {
@@ -153,6 +176,7 @@ main(void)
 		cmocka_unit_test(test_confirm_share),
 		cmocka_unit_test(test_promising),
 		cmocka_unit_test(test_endpoints),
+		cmocka_unit_test(test_endpoints_futile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1150,12 +1150,17 @@ post_median(const struct posterior *p)
  * change looks like two steps: then commits really are in between).  A
  * run of endpoint boots goes on until both have half as many again as i.
  */
+static double
+post_last_t(const struct posterior_commit *c)
+{
+	return c->n > 0 ? c->t[c->n - 1] : -INFINITY;
+}
+
 static uint32_t
 post_or_endpoint(const struct posterior *p, uint32_t i)
 {
-	const struct posterior_commit *c;
 	uint32_t e = p->c[0].n <= p->c[p->n].n ? 0 : p->n, k;
-	double emin = p->c[e].n, ci, tend = -INFINITY;
+	double emin = p->c[e].n, ci, tend;
 
 	/* Commits in between because the change came in two steps. */
 	if (p->p_none >= 0.5 || i == POSTERIOR_NO_NEXT || i == 0 ||
@@ -1167,16 +1172,10 @@ post_or_endpoint(const struct posterior *p, uint32_t i)
 	if (2 * emin >= 3 * ci)
 		return i;
 	/* In a run of endpoint boots: was the last boot an endpoint's? */
-	for (k = 0; k <= p->n; k += p->n) {
-		c = &p->c[k];
-		if (c->n > 0 && c->t[c->n - 1] > tend)
-			tend = c->t[c->n - 1];
-	}
-	for (k = 0; k < p->nmeas; k++) {
-		c = &p->c[p->meas[k]];
-		if (c->n > 0 && c->t[c->n - 1] > tend)
+	tend = fmax(post_last_t(&p->c[0]), post_last_t(&p->c[p->n]));
+	for (k = 0; k < p->nmeas; k++)
+		if (post_last_t(&p->c[p->meas[k]]) > tend)
 			return i;
-	}
 	return e;
 }
 

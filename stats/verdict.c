@@ -196,13 +196,18 @@ verdict_endpoints(const double *good, size_t ng, const double *bad,
     size_t long_max, struct reproduce_result *out)
 {
 	struct verdict_params lp = *p;
+	int stop;
 
 	if (n > max)
 		lp.alpha *= VERDICT_LONG_ALPHA;
 	if (verdict_reproduce(good, ng, bad, nb, &lp, n >= long_max, out) < 0)
 		return -1;
-	if (out->outcome == REPRO_UNDECIDED && ((n >= max &&
-	    !verdict_promising(out, p)) || (2 * n >= max && out->effect <= 0)))
+	if (out->outcome != REPRO_UNDECIDED)
+		return 0;
+	stop = n >= max && !verdict_promising(out, p);
+	/* From max / 2 on: a bad endpoint no worse than the good one. */
+	stop |= 2 * n >= max && out->effect <= 0;
+	if (stop)
 		return verdict_reproduce(good, ng, bad, nb, &lp, 1, out);
 	return 0;
 }

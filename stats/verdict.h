@@ -90,9 +90,10 @@ int	 verdict_promising(const struct reproduce_result *,
  * verdict_reproduce, decided at long_max at the latest.  From max / 2
  * on, NO as soon as the bad endpoint measures no worse than the good one
  * (a range with no change gets there half of the time, a regression of
- * half a noise standard deviation rarely after 50 boots each).  Past max the phase goes on only while verdict_promising()
- * holds (else NO), at alpha times VERDICT_LONG_ALPHA.  With long_max ==
- * max it is verdict_reproduce with its final look at max.
+ * half a noise standard deviation rarely after 50 boots each).  Past max
+ * the phase goes on only while verdict_promising() holds (else NO), at
+ * alpha times VERDICT_LONG_ALPHA.  With long_max == max it is
+ * verdict_reproduce with its final look at max.
  */
 int	 verdict_endpoints(const double *good, size_t ng, const double *bad,
 	    size_t nb, const struct verdict_params *, size_t n, size_t max,

@@ -190,12 +190,70 @@ verdict_promising(const struct reproduce_result *r,
 	    !(r->effect_hi < p->min_effect);
 }
 
+/* Welch's t of the regression: positive when bad measures worse. */
+static double
+verdict_welch_t(const struct reproduce_result *r,
+    const struct verdict_params *p)
+{
+	double d, se;
+
+	d = r->bad.mean - r->good.mean;
+	if (p->better == BETTER_HIGHER)
+		d = -d;
+	se = sqrt(r->good.sd * r->good.sd / (double)r->good.n +
+	    r->bad.sd * r->bad.sd / (double)r->bad.n);
+	if (se == 0)
+		return d > 0 ? INFINITY : d < 0 ? -INFINITY : 0;
+	return d / se;
+}
+
+/*
+ * The t the endpoint phase needs at look n to go on: from
+ * VERDICT_FUTILE_FROM at max / 4 up to VERDICT_FUTILE_TO at max, a
+ * straight line; VERDICT_FUTILE_TO past max.
+ */
+static double
+verdict_futile_t(size_t n, size_t max)
+{
+	double n0 = (double)max / 4;
+
+	if (n >= max)
+		return VERDICT_FUTILE_TO;
+	return VERDICT_FUTILE_FROM + (VERDICT_FUTILE_TO -
+	    VERDICT_FUTILE_FROM) * ((double)n - n0) / ((double)max - n0);
+}
+
+/* Replace the label before the reason's first ": " with label. */
+static void
+verdict_relabel(struct reproduce_result *r, const char *label)
+{
+	char out[sizeof(r->reason)];
+	const char *colon;
+	size_t k, m;
+
+	colon = strstr(r->reason, ": ");
+	if (colon == NULL)
+		colon = "";
+	k = strlen(label);
+	if (k > sizeof(out) - 1)
+		k = sizeof(out) - 1;
+	memcpy(out, label, k);
+	m = strlen(colon);
+	if (m > sizeof(out) - 1 - k)
+		m = sizeof(out) - 1 - k;
+	memcpy(out + k, colon, m);
+	out[k + m] = '\0';
+	memcpy(r->reason, out, k + m + 1);
+}
+
 int
 verdict_endpoints(const double *good, size_t ng, const double *bad,
     size_t nb, const struct verdict_params *p, size_t n, size_t max,
     size_t long_max, struct reproduce_result *out)
 {
 	struct verdict_params lp = *p;
+	char label[96];
+	double t, need;
 	int stop;
 
 	if (n > max)
@@ -205,10 +263,21 @@ verdict_endpoints(const double *good, size_t ng, const double *bad,
 	if (out->outcome != REPRO_UNDECIDED)
 		return 0;
 	stop = n >= max && !verdict_promising(out, p);
-	/* From max / 2 on: a bad endpoint no worse than the good one. */
-	stop |= 2 * n >= max && out->effect <= 0;
-	if (stop)
-		return verdict_reproduce(good, ng, bad, nb, &lp, 1, out);
+	/* From max / 4 on: too weak for the boots that are left. */
+	need = verdict_futile_t(n, max);
+	t = verdict_welch_t(out, p);
+	if (4 * n >= max && t < need)
+		stop = 2;
+	if (!stop)
+		return 0;
+	if (verdict_reproduce(good, ng, bad, nb, &lp, 1, out) < 0)
+		return -1;
+	if (stop == 2 && out->outcome == REPRO_NO && out->effect > 0 &&
+	    !(out->effect_hi < p->min_effect)) {
+		snprintf(label, sizeof(label), "not reproduced (too weak to "
+		    "go on: welch t %.2f, needs %.2f)", t, need);
+		verdict_relabel(out, label);
+	}
 	return 0;
 }
 

@@ -87,14 +87,19 @@ int	 verdict_promising(const struct reproduce_result *,
 
 /*
  * The endpoint phase's look after n boots of each endpoint (ng, nb):
- * verdict_reproduce, decided at long_max at the latest.  From max / 2
- * on, NO as soon as the bad endpoint measures no worse than the good one
- * (a range with no change gets there half of the time, a regression of
- * half a noise standard deviation rarely after 50 boots each).  Past max
- * the phase goes on only while verdict_promising() holds (else NO), at
- * alpha times VERDICT_LONG_ALPHA.  With long_max == max it is
- * verdict_reproduce with its final look at max.
+ * verdict_reproduce, decided at long_max at the latest.  From max / 4
+ * on, NO as soon as Welch's t of the regression is below a line rising
+ * from VERDICT_FUTILE_FROM there to VERDICT_FUTILE_TO at max: what the
+ * boots left before max can no longer lift to "reproduced".  A range
+ * with no change mostly stops a little past half of max; a regression of
+ * half a noise standard deviation stays well above the line and stops
+ * there about 1 % of the time.  Past max the phase goes
+ * on only while verdict_promising() holds and t stays above
+ * VERDICT_FUTILE_TO (else NO), at alpha times VERDICT_LONG_ALPHA.  With
+ * long_max == max it is verdict_reproduce with its final look at max.
  */
+#define VERDICT_FUTILE_FROM	-0.5
+#define VERDICT_FUTILE_TO	1.0
 int	 verdict_endpoints(const double *good, size_t ng, const double *bad,
 	    size_t nb, const struct verdict_params *, size_t n, size_t max,
 	    size_t long_max, struct reproduce_result *);

@@ -154,17 +154,25 @@ test_endpoints_futile(void **state)
 
 	(void)state;
 	end_params(&p);
-	assert_int_equal(verdict_endpoints(end_good, 4, better, 4, &p, 4, 10,
+	/* before max / 4 no look stops the phase */
+	assert_int_equal(verdict_endpoints(end_good, 4, better, 4, &p, 2, 10,
 	    60, &rr), 0);
 	assert_int_equal(rr.outcome, REPRO_UNDECIDED);
-	assert_int_equal(verdict_endpoints(end_good, 4, better, 4, &p, 5, 10,
+	assert_int_equal(verdict_endpoints(end_good, 4, better, 4, &p, 7, 10,
 	    60, &rr), 0);
 	assert_int_equal(rr.outcome, REPRO_NO);
 	assert_non_null(strstr(rr.reason, "bad no worse than good"));
-	/* a little worse: the phase goes on */
-	assert_int_equal(verdict_endpoints(end_good, 4, end_same, 4, &p, 5, 10,
+	/* a little worse (t 0.23): early on the phase goes on... */
+	assert_int_equal(verdict_endpoints(end_good, 4, end_same, 4, &p, 3, 10,
 	    60, &rr), 0);
 	assert_int_equal(rr.outcome, REPRO_UNDECIDED);
+	/* ...near max it is too weak to reach alpha in time */
+	assert_int_equal(verdict_endpoints(end_good, 4, end_same, 4, &p, 9, 10,
+	    60, &rr), 0);
+	assert_int_equal(rr.outcome, REPRO_NO);
+	assert_non_null(strstr(rr.reason, "not reproduced (too weak to go on: "
+	    "welch t 0.23, needs"));
+	assert_non_null(strstr(rr.reason, "): good 100.25"));
 }
 
 int

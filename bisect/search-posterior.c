@@ -237,8 +237,9 @@ search_step_event(struct search *s, size_t i, int stepno)
 		buf_addf(&msg, "step %d: %.12s is untestable (%s); top: %s",
 		    stepno, hex, r->why, text.s);
 	else
-		buf_addf(&msg, "step %d: %.12s %u boots, mean %.6g, P(bad) "
-		    "%.4g; top: %s", stepno, hex, c->n, search_mean(c), p,
+		buf_addf(&msg, "step %d: %.12s%s %u boots, mean %.6g, P(bad) "
+		    "%.4g; top: %s", stepno, hex, r->pos == l->post.n ?
+		    " (the bad endpoint again)" : "", c->n, search_mean(c), p,
 		    text.s);
 	s->ops->event(s->ops->ctx, kv.s, msg.s);
 	buf_release(&kv);
@@ -427,8 +428,13 @@ search_level(struct search *s, struct level *l, int *visits,
 			prev = next;
 			open = 1;
 			buf_reset(&msg);
-			buf_addf(&msg, "step %zu: testing %.12s (P(bad) %.3g)",
-			    row + 1, hex, search_pbad(l, next));
+			if (next == l->post.n)
+				buf_addf(&msg, "step %zu: the bad endpoint %.12s "
+				    "again", row + 1, hex);
+			else
+				buf_addf(&msg, "step %zu: testing %.12s "
+				    "(P(bad) %.3g)", row + 1, hex,
+				    search_pbad(l, next));
 			s->ops->progress(s->ops->ctx, msg.s);
 		}
 		buf_reset(&w);

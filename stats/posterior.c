@@ -1257,8 +1257,6 @@ posterior_stop(const struct posterior *p, int boots, int builds)
 	if ((p->par.max_boots > 0 && boots >= p->par.max_boots) ||
 	    (p->par.max_builds > 0 && builds >= p->par.max_builds))
 		return POSTERIOR_CAPPED;
-	if (posterior_next(p) == POSTERIOR_NO_NEXT)
-		return POSTERIOR_CAPPED;
 	return POSTERIOR_GO_ON;
 }
 

@@ -205,7 +205,11 @@ enum posterior_stop {
 	POSTERIOR_CAPPED,	/* a cap is reached: see posterior_set() */
 };
 
-/* Stop rule; boots and builds so far are counted by the caller. */
+/*
+ * Stop rule; boots and builds so far are counted by the caller.  When
+ * it says go on and posterior_next() has nothing left to measure, the
+ * caller stops as at a cap (POSTERIOR_CAPPED).
+ */
 enum posterior_stop posterior_stop(const struct posterior *, int boots,
 	    int builds);
 

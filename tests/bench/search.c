@@ -32,12 +32,16 @@
  * the culprit (either culprit with two; "not reproduced" or "no single
  * culprit" on a null range), with Wilson's 95 % interval.
  *
- * usage: bench-search [-Pqv] [-c confidence] [-o scenario] [-s seed]
- *	[-t trials] [-T trials-for-N=16384]
+ * usage: bench-search [-Pqv] [-c confidence] [-j jobs] [-o scenario]
+ *	[-s seed] [-t trials] [-T trials-for-N=16384]
  * -P: the posterior only; -c: the posterior's confidence (0.99), to
- * compare it with classic at equal cost; -v: a line for every trial it
- * got wrong.
+ * compare it with classic at equal cost; -j: the trials of each row in
+ * this many processes (the table does not change); -v: a line for every
+ * trial it got wrong.
  */
+#include <sys/wait.h>
+
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -550,21 +554,144 @@ static const struct scenario scenarios[] = {
 	{ "two 60/40 d=2 N=1024", 1024, 2, NOISE_GAUSS, 0, 1, 0 },
 };
 
-int
-main(int argc, char **argv)
-{
+/* What every trial shares. */
+struct bench {
 	struct verdict_params vp, pvp;
 	struct posterior_params pp;
-	struct tally ty[3];
 	struct graph g;
+	uint64_t seed;
+	int post_only, verbose;
+};
+
+/* Trials from, from + step, ... below nt of scenario si into ty[3]. */
+static void
+run_trials(const struct bench *b, size_t si, int nt, int from, int step,
+    struct tally *ty)
+{
+	const struct scenario *sc = &scenarios[si];
 	struct truth t;
 	struct sim s;
 	struct ends e;
 	struct result r;
-	uint64_t seed = 1;
+	int k;
+
+	for (k = from; k < nt; k += step) {
+		uint64_t ts = b->seed * 1000003 + si * 100003 + k;
+		struct rng tr;
+
+		rng_seed(&tr, ts);
+		sim_truth(&tr, sc, &t);
+		memset(&r, 0, sizeof(r));
+		sim_start(&s, sc, &t, ts ^ 0x6e61697665);
+		naive(&s, &r);
+		tally_add(&ty[0], sc, &t, &r);
+		if (!b->post_only) {
+			sim_start(&s, sc, &t, ts ^ 0x656e6473);
+			sim_endpoints(&s, &b->vp, SIM_END_MIN, SIM_END_MAX,
+			    SIM_END_MAX, &e);
+			memset(&r, 0, sizeof(r));
+			classic(&s, &e, &b->g, &b->vp, &r);
+			tally_add(&ty[1], sc, &t, &r);
+		}
+		/* the posterior's own, shorter endpoint phase */
+		sim_start(&s, sc, &t, ts ^ 0x706f7374);
+		sim_endpoints(&s, &b->pvp, SIM_POST_END_MIN, SIM_POST_END_MAX,
+		    SIM_POST_END_LONG, &e);
+		memset(&r, 0, sizeof(r));
+		posterior(&s, &e, &b->pp, &r);
+		tally_add(&ty[2], sc, &t, &r);
+		if (b->verbose && !result_right(sc, &t, &r))
+			printf("# %s trial %d: culprit %u %u, out %d "
+			    "named %u, %d boots, %d builds%s\n",
+			    sc->name, k, t.c1, t.c2, r.out, r.culprit,
+			    r.boots, r.builds, r.claimed ? ", claimed" : "");
+	}
+}
+
+static int
+xfer(int fd, void *buf, size_t n, int out)
+{
+	char *p = buf;
+	ssize_t k;
+
+	while (n > 0) {
+		k = out ? write(fd, p, n) : read(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/*
+ * The trials of scenario si in jobs processes (trial k in process
+ * k % jobs: every trial has its own seed, so the table is the same
+ * whatever jobs is).  Each process sends its tallies back on a pipe.
+ */
+static int
+run_jobs(const struct bench *b, size_t si, int nt, int jobs,
+    struct tally *ty)
+{
+	struct tally part[3];
+	pid_t pid[64];
+	int fd[64], pfd[2], j, m, st, rc = 0;
+
+	fflush(stdout);
+	for (j = 0; j < jobs; j++) {
+		if (pipe(pfd) < 0 || (pid[j] = fork()) < 0) {
+			perror("bench-search: fork");
+			exit(1);
+		}
+		if (pid[j] == 0) {
+			close(pfd[0]);
+			memset(part, 0, sizeof(part));
+			for (m = 0; m < 3; m++)
+				part[m].boots = xcalloc(nt, sizeof(int));
+			run_trials(b, si, nt, j, jobs, part);
+			fflush(stdout);
+			for (m = 0; m < 3; m++)
+				if (xfer(pfd[1], &part[m], sizeof(part[m]), 1) ||
+				    xfer(pfd[1], part[m].boots, part[m].n *
+				    sizeof(int), 1))
+					_exit(1);
+			_exit(0);
+		}
+		close(pfd[1]);
+		fd[j] = pfd[0];
+	}
+	for (j = 0; j < jobs; j++) {
+		for (m = 0; m < 3 && rc == 0; m++) {
+			if (xfer(fd[j], &part[m], sizeof(part[m]), 0) ||
+			    part[m].n > nt - ty[m].n ||
+			    xfer(fd[j], ty[m].boots + ty[m].n, part[m].n *
+			    sizeof(int), 0)) {
+				rc = -1;
+				break;
+			}
+			ty[m].n += part[m].n;
+			ty[m].right += part[m].right;
+			ty[m].claimed += part[m].claimed;
+			ty[m].claimed_right += part[m].claimed_right;
+			ty[m].builds += part[m].builds;
+		}
+		close(fd[j]);
+		if (waitpid(pid[j], &st, 0) < 0 || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct bench b;
+	struct tally ty[3];
 	uint32_t gn, par;
-	int trials = 1000, big_trials = 1000, k, m, ch, quiet = 0;
-	int post_only = 0, verbose = 0;
+	int trials = 1000, big_trials = 1000, m, ch, quiet = 0, jobs = 1;
 	int all_claimed = 0, all_claimed_right = 0;
 	const char *only = NULL;
 	double confidence = 0;
@@ -573,7 +700,9 @@ main(int argc, char **argv)
 	size_t si;
 	time_t t0 = time(NULL);
 
-	while ((ch = getopt(argc, argv, "c:Pqo:s:t:T:v")) != -1) {
+	memset(&b, 0, sizeof(b));
+	b.seed = 1;
+	while ((ch = getopt(argc, argv, "c:j:Pqo:s:t:T:v")) != -1) {
 		switch (ch) {
 		case 'c':
 			confidence = strtod(optarg, NULL);
@@ -583,11 +712,19 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'j':
+			jobs = (int)strtol(optarg, NULL, 10);
+			if (jobs < 1 || jobs > 64) {
+				fprintf(stderr, "bench-search: -j: 1 to 64 "
+				    "processes\n");
+				return 2;
+			}
+			break;
 		case 'P':
-			post_only = 1;
+			b.post_only = 1;
 			break;
 		case 'v':
-			verbose = 1;
+			b.verbose = 1;
 			break;
 		case 'q':
 			quiet = 1;
@@ -596,7 +733,7 @@ main(int argc, char **argv)
 			only = optarg;
 			break;
 		case 's':
-			seed = strtoull(optarg, NULL, 10);
+			b.seed = strtoull(optarg, NULL, 10);
 			break;
 		case 't':
 			trials = (int)strtol(optarg, NULL, 10);
@@ -606,8 +743,9 @@ main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "usage: bench-search [-Pqv] [-c confidence] "
-			    "[-o scenario] [-s seed] [-t trials]\n"
-			    "	[-T trials-for-N=16384]\n");
+			    "[-j jobs] [-o scenario] [-s seed]\n"
+			    "	[-t trials]"
+			     " [-T trials-for-N=16384]\n");
 			return 2;
 		}
 	}
@@ -615,16 +753,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench-search: trials must be positive\n");
 		return 2;
 	}
-	verdict_params_default(&vp);
-	vp.min_effect = 0.01;
-	posterior_params_default(&pp);
-	pvp = vp;
-	pvp.alpha = SIM_POST_END_ALPHA;
-	pp.max_boots = SIM_POST_MAX_BOOTS;
-	pp.max_builds = SIM_POST_MAX_BUILDS;
+	verdict_params_default(&b.vp);
+	b.vp.min_effect = 0.01;
+	posterior_params_default(&b.pp);
+	b.pvp = b.vp;
+	b.pvp.alpha = SIM_POST_END_ALPHA;
+	b.pp.max_boots = SIM_POST_MAX_BOOTS;
+	b.pp.max_builds = SIM_POST_MAX_BUILDS;
 	if (confidence > 0)
-		pp.confidence = confidence;
-	graph_init(&g);
+		b.pp.confidence = confidence;
+	graph_init(&b.g);
 	if (!quiet) {
 		printf("# search benchmark: boot values 100 + d * 10 from the "
 		    "culprit on, noise sd 10 (10 %%), minEffect 1 %%,\n"
@@ -635,7 +773,7 @@ main(int argc, char **argv)
 		    SIM_POST_END_MAX, SIM_POST_END_ALPHA, SIM_STEP_MIN,
 		    SIM_STEP_MAX,
 		    trials, big_trials,
-		    (unsigned long long)seed);
+		    (unsigned long long)b.seed);
 		printf("# right: exact culprit (null: not reproduced); "
 		    "claimed: posterior runs that stopped at 0.99, right/all\n");
 		printf("%-22s %-9s %5s %7s %14s %7s %6s %6s  %s\n", "scenario",
@@ -648,50 +786,25 @@ main(int argc, char **argv)
 
 		if (only && strstr(sc->name, only) == NULL)
 			continue;
-		if (g.n != sc->n) {
-			graph_release(&g);
-			graph_init(&g);
+		if (b.g.n != sc->n) {
+			graph_release(&b.g);
+			graph_init(&b.g);
 			for (gn = 0; gn < sc->n; gn++) {
 				par = gn ? gn - 1 : GRAPH_NONE;
-				graph_add(&g, &par, 1);
+				graph_add(&b.g, &par, 1);
 			}
 		}
 		memset(ty, 0, sizeof(ty));
 		for (m = 0; m < 3; m++)
 			ty[m].boots = xcalloc(nt, sizeof(int));
-		for (k = 0; k < nt; k++) {
-			uint64_t ts = seed * 1000003 + si * 100003 + k;
-			struct rng tr;
-
-			rng_seed(&tr, ts);
-			sim_truth(&tr, sc, &t);
-			memset(&r, 0, sizeof(r));
-			sim_start(&s, sc, &t, ts ^ 0x6e61697665);
-			naive(&s, &r);
-			tally_add(&ty[0], sc, &t, &r);
-			if (!post_only) {
-				sim_start(&s, sc, &t, ts ^ 0x656e6473);
-				sim_endpoints(&s, &vp, SIM_END_MIN, SIM_END_MAX,
-				    SIM_END_MAX, &e);
-				memset(&r, 0, sizeof(r));
-				classic(&s, &e, &g, &vp, &r);
-				tally_add(&ty[1], sc, &t, &r);
+		if (jobs > 1) {
+			if (run_jobs(&b, si, nt, jobs, ty) < 0) {
+				fprintf(stderr, "bench-search: a job failed\n");
+				return 1;
 			}
-			/* the posterior's own, shorter endpoint phase */
-			sim_start(&s, sc, &t, ts ^ 0x706f7374);
-			sim_endpoints(&s, &pvp, SIM_POST_END_MIN,
-			    SIM_POST_END_MAX, SIM_POST_END_LONG, &e);
-			memset(&r, 0, sizeof(r));
-			posterior(&s, &e, &pp, &r);
-			tally_add(&ty[2], sc, &t, &r);
-			if (verbose && !result_right(sc, &t, &r))
-				printf("# %s trial %d: culprit %u %u, out %d "
-				    "named %u, %d boots, %d builds%s\n",
-				    sc->name, k, t.c1, t.c2, r.out, r.culprit,
-				    r.boots, r.builds,
-				    r.claimed ? ", claimed" : "");
-		}
-		for (m = post_only ? 2 : 0; m < 3; m++) {
+		} else
+			run_trials(&b, si, nt, 0, 1, ty);
+		for (m = b.post_only ? 2 : 0; m < 3; m++) {
 			tally_print(sc->name, methods[m], &ty[m]);
 			free(ty[m].boots);
 		}
@@ -703,13 +816,13 @@ main(int argc, char **argv)
 
 		wilson(all_claimed_right, all_claimed, &lo, &hi);
 		printf("calibration: posterior claimed >= %g in %d runs, "
-		    "right in %d (%.1f%% [%.1f, %.1f])\n", pp.confidence,
+		    "right in %d (%.1f%% [%.1f, %.1f])\n", b.pp.confidence,
 		    all_claimed, all_claimed_right,
 		    100.0 * all_claimed_right / all_claimed, 100 * lo,
 		    100 * hi);
 	}
 	if (!quiet)
 		printf("# %ld s\n", (long)(time(NULL) - t0));
-	graph_release(&g);
+	graph_release(&b.g);
 	return 0;
 }

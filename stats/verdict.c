@@ -117,6 +117,20 @@ verdict_effect(const double *a, size_t na, const double *b, size_t nb,
 	return 0;
 }
 
+/* The reason: label, then the numbers behind it. */
+static void
+verdict_reason(struct reproduce_result *out, const char *label, size_t ng,
+    size_t nb)
+{
+	snprintf(out->reason, sizeof(out->reason),
+	    "%s: good %.6g (cv %.1f%%, %zu boots), bad %.6g (cv %.1f%%, "
+	    "%zu boots), effect %+.2f%% [%+.2f%%, %+.2f%%], p %.2g (welch) "
+	    "%.2g (mann-whitney)", label,
+	    out->good.mean, 100 * out->good.cv, ng, out->bad.mean,
+	    100 * out->bad.cv, nb, 100 * out->effect, 100 * out->effect_lo,
+	    100 * out->effect_hi, out->p_welch, out->p_mw);
+}
+
 int
 verdict_reproduce(const double *good, size_t ng, const double *bad,
     size_t nb, const struct verdict_params *p, int final,
@@ -134,6 +148,7 @@ verdict_reproduce(const double *good, size_t ng, const double *bad,
 	if (ng < 2 || nb < 2) {
 		out->outcome = final ? REPRO_NO : REPRO_UNDECIDED;
 		out->p_welch = out->p_mw = 1;
+		out->t_welch = NAN;
 		snprintf(out->reason, sizeof(out->reason),
 		    "too few boots (good %zu, bad %zu)", ng, nb);
 		return 0;
@@ -145,6 +160,7 @@ verdict_reproduce(const double *good, size_t ng, const double *bad,
 	if (stats_welch(bad, nb, good, ng, alt, &tw) == -1 ||
 	    stats_mann_whitney(bad, nb, good, ng, alt, &tm) == -1)
 		return -1;
+	out->t_welch = verdict_sign(p) * tw.statistic;
 	adj[0] = tw.p;
 	adj[1] = tm.p;
 	stats_holm(adj, 2);
@@ -167,18 +183,12 @@ verdict_reproduce(const double *good, size_t ng, const double *bad,
 	else if (final)
 		out->outcome = REPRO_NO;
 
-	snprintf(out->reason, sizeof(out->reason),
-	    "%s: good %.6g (cv %.1f%%, %zu boots), bad %.6g (cv %.1f%%, "
-	    "%zu boots), effect %+.2f%% [%+.2f%%, %+.2f%%], p %.2g (welch) "
-	    "%.2g (mann-whitney)",
+	verdict_reason(out,
 	    out->outcome == REPRO_YES ? "reproduced" :
 	    out->outcome == REPRO_UNDECIDED ? "undecided" :
 	    out->effect_hi < p->min_effect ? "not reproduced" :
 	    out->effect <= 0 ? "not reproduced (bad no worse than good)" :
-	    "not reproduced in time",
-	    out->good.mean, 100 * out->good.cv, ng, out->bad.mean,
-	    100 * out->bad.cv, nb, 100 * out->effect, 100 * out->effect_lo,
-	    100 * out->effect_hi, out->p_welch, out->p_mw);
+	    "not reproduced in time", ng, nb);
 	return 0;
 }
 
@@ -188,23 +198,6 @@ verdict_promising(const struct reproduce_result *r,
 {
 	return r->outcome == REPRO_UNDECIDED && r->p_welch < VERDICT_PROMISING &&
 	    !(r->effect_hi < p->min_effect);
-}
-
-/* Welch's t of the regression: positive when bad measures worse. */
-static double
-verdict_welch_t(const struct reproduce_result *r,
-    const struct verdict_params *p)
-{
-	double d, se;
-
-	d = r->bad.mean - r->good.mean;
-	if (p->better == BETTER_HIGHER)
-		d = -d;
-	se = sqrt(r->good.sd * r->good.sd / (double)r->good.n +
-	    r->bad.sd * r->bad.sd / (double)r->bad.n);
-	if (se == 0)
-		return d > 0 ? INFINITY : d < 0 ? -INFINITY : 0;
-	return d / se;
 }
 
 /*
@@ -221,29 +214,6 @@ verdict_futile_t(size_t n, size_t max)
 		return VERDICT_FUTILE_TO;
 	return VERDICT_FUTILE_FROM + (VERDICT_FUTILE_TO -
 	    VERDICT_FUTILE_FROM) * ((double)n - n0) / ((double)max - n0);
-}
-
-/* Replace the label before the reason's first ": " with label. */
-static void
-verdict_relabel(struct reproduce_result *r, const char *label)
-{
-	char out[sizeof(r->reason)];
-	const char *colon;
-	size_t k, m;
-
-	colon = strstr(r->reason, ": ");
-	if (colon == NULL)
-		colon = "";
-	k = strlen(label);
-	if (k > sizeof(out) - 1)
-		k = sizeof(out) - 1;
-	memcpy(out, label, k);
-	m = strlen(colon);
-	if (m > sizeof(out) - 1 - k)
-		m = sizeof(out) - 1 - k;
-	memcpy(out + k, colon, m);
-	out[k + m] = '\0';
-	memcpy(r->reason, out, k + m + 1);
 }
 
 int
@@ -265,7 +235,7 @@ verdict_endpoints(const double *good, size_t ng, const double *bad,
 	stop = n >= max && !verdict_promising(out, p);
 	/* From max / 4 on: too weak for the boots that are left. */
 	need = verdict_futile_t(n, max);
-	t = verdict_welch_t(out, p);
+	t = out->t_welch;
 	if (4 * n >= max && t < need)
 		stop = 2;
 	if (!stop)
@@ -276,7 +246,7 @@ verdict_endpoints(const double *good, size_t ng, const double *bad,
 	    !(out->effect_hi < p->min_effect)) {
 		snprintf(label, sizeof(label), "not reproduced (too weak to "
 		    "go on: welch t %.2f, needs %.2f)", t, need);
-		verdict_relabel(out, label);
+		verdict_reason(out, label, ng, nb);
 	}
 	return 0;
 }

@@ -57,6 +57,8 @@ struct reproduce_result {
 	double	 effect_hi;
 	double	 p_welch;	/* one-sided, Holm-adjusted */
 	double	 p_mw;
+	double	 t_welch;	/* Welch's t, positive when bad is worse;
+				   NaN with fewer than 2 boots a side */
 	char	 reason[256];
 };
 

@@ -36,8 +36,8 @@
  *	[-s seed] [-t trials] [-T trials-for-N=16384]
  * -P: the posterior only; -c: the posterior's confidence (0.99), to
  * compare it with classic at equal cost; -j: the trials of each row in
- * this many processes (the table does not change); -v: a line for every
- * trial it got wrong.
+ * this many processes (default: one per CPU; the table does not
+ * change); -v: a line for every trial it got wrong.
  */
 #include <sys/wait.h>
 
@@ -554,6 +554,8 @@ static const struct scenario scenarios[] = {
 	{ "two 60/40 d=2 N=1024", 1024, 2, NOISE_GAUSS, 0, 1, 0 },
 };
 
+#define BENCH_MAX_JOBS	64
+
 /* What every trial shares. */
 struct bench {
 	struct verdict_params vp, pvp;
@@ -636,8 +638,8 @@ run_jobs(const struct bench *b, size_t si, int nt, int jobs,
     struct tally *ty)
 {
 	struct tally part[3];
-	pid_t pid[64];
-	int fd[64], pfd[2], j, m, st, rc = 0;
+	pid_t pid[BENCH_MAX_JOBS];
+	int fd[BENCH_MAX_JOBS], pfd[2], j, m, st, rc = 0;
 
 	fflush(stdout);
 	for (j = 0; j < jobs; j++) {
@@ -691,17 +693,21 @@ main(int argc, char **argv)
 	struct bench b;
 	struct tally ty[3];
 	uint32_t gn, par;
-	int trials = 1000, big_trials = 1000, m, ch, quiet = 0, jobs = 1;
+	int trials = 1000, big_trials = 1000, m, ch, quiet = 0, jobs;
 	int all_claimed = 0, all_claimed_right = 0;
 	const char *only = NULL;
 	double confidence = 0;
 	static const char *const methods[] = { "naive", "classic",
 	    "posterior" };
 	size_t si;
+	long ncpu;
 	time_t t0 = time(NULL);
 
 	memset(&b, 0, sizeof(b));
 	b.seed = 1;
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	jobs = ncpu < 1 ? 1 : ncpu > BENCH_MAX_JOBS ? BENCH_MAX_JOBS :
+	    (int)ncpu;
 	while ((ch = getopt(argc, argv, "c:j:Pqo:s:t:T:v")) != -1) {
 		switch (ch) {
 		case 'c':
@@ -714,9 +720,9 @@ main(int argc, char **argv)
 			break;
 		case 'j':
 			jobs = (int)strtol(optarg, NULL, 10);
-			if (jobs < 1 || jobs > 64) {
-				fprintf(stderr, "bench-search: -j: 1 to 64 "
-				    "processes\n");
+			if (jobs < 1 || jobs > BENCH_MAX_JOBS) {
+				fprintf(stderr, "bench-search: -j: 1 to %d "
+				    "processes\n", BENCH_MAX_JOBS);
 				return 2;
 			}
 			break;
@@ -744,8 +750,7 @@ main(int argc, char **argv)
 		default:
 			fprintf(stderr, "usage: bench-search [-Pqv] [-c confidence] "
 			    "[-j jobs] [-o scenario] [-s seed]\n"
-			    "	[-t trials]"
-			     " [-T trials-for-N=16384]\n");
+			    "	[-t trials] [-T trials-for-N=16384]\n");
 			return 2;
 		}
 	}

@@ -34,9 +34,7 @@ sim() {
 
 # core D: bench-search's naive and classic rows of scenario "d=D N=1024".
 core() {
-	"$BUILD/tests/bench-search" -q -t "$CT" -o "d=$1 N=1024" \
-		-j "${BENCH_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)}" \
-		>"$work/core-$1" ||
+	"$BUILD/tests/bench-search" -q -t "$CT" -o "d=$1 N=1024" >"$work/core-$1" ||
 		return 1
 	awk -v d="d=$1" '$1 == d && $2 == "N=1024" &&
 		($3 == "naive" || $3 == "classic") {
